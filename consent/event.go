@@ -8,15 +8,15 @@ import (
 
 // Event is one row of the append-only consent ledger: one opt-in or opt-out of one category.
 type Event struct {
-	ID          int64     // assigned by the store, increasing
-	BusinessID  string    // the business the consent is for
-	Phone       string    // E.164
-	Category    string    // category key
-	Action      Action    // opt_in or opt_out
-	Channel     Channel   // how it was given
-	Reason      Reason    // what made the service record it
-	Input       string    // digits pressed or text received, raw
-	ProviderRef string    // CallSid or MessageSid, empty for API events
+	ID          int64       // assigned by the store, increasing
+	BusinessID  string      // the business the consent is for
+	Phone       string      // E.164
+	Category    string      // category key
+	Action      Action      // opt_in or opt_out
+	Channel     Channel     // how it was given
+	Reason      Reason      // what made the service record it
+	Input       string      // digits pressed or text received, raw
+	ProviderRef string      // CallSid or MessageSid, empty for API events
 	Disclosure  *Disclosure // the text the person answered; required for opt-ins
 	// Evidence holds structured proof beyond the columns: AccountSid, From, To, a web form's fields.
 	Evidence       map[string]any
