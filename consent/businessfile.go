@@ -108,9 +108,17 @@ func ParseBusinessFile(r io.Reader) (Business, error) {
 		if errors.Is(err, io.EOF) {
 			return Business{}, FileErrors{{Field: "file", Msg: "is empty"}}
 		}
-		return Business{}, FileErrors{{Field: "file", Msg: strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return Business{}, FileErrors{{Field: "file", Msg: yamlMessage(err)}}
 	}
 	return f.validate()
+}
+
+// yamlMessage makes the YAML parser's message read in terms of the file, not Go types.
+func yamlMessage(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
+	return strings.ReplaceAll(msg, "in type consent.businessFile",
+		"(allowed: id, name, help, numbers, language, region, revocation, categories, messages)")
 }
 
 func (f businessFile) validate() (Business, error) {
