@@ -1,0 +1,119 @@
+// Package api serves the business REST API: a business's senders read consent lists, look up
+// one phone, fetch the proof behind it, follow the ledger, export everything, and record consent
+// taken on the web or on paper. Every request carries a business API key and sees only that
+// business's data. The paths and JSON shapes are the contract of DESIGN §5; openapi.yaml in this
+// package describes them and is served at GET /openapi.yaml.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+
+	"github.com/optin/optin/consent"
+)
+
+// Store is what the API needs from the consent store; *postgres.Store satisfies it.
+type Store interface {
+	VerifyAPIKey(ctx context.Context, plaintext string) (consent.APIKey, error)
+	TouchAPIKey(ctx context.Context, id int64, now time.Time) error
+	Business(ctx context.Context, id string) (consent.Business, error)
+	ConsentsOf(ctx context.Context, businessID, phone string) ([]consent.Consent, error)
+	Evidence(ctx context.Context, businessID, phone string) ([]consent.Event, error)
+	Record(ctx context.Context, events []consent.Event) ([]consent.Event, error)
+	ListConsents(ctx context.Context, businessID string, f consent.ConsentFilter, after consent.ConsentKey, limit int) ([]consent.Consent, error)
+	ExportConsents(ctx context.Context, businessID string, f consent.ConsentFilter, each func(consent.Consent) error) error
+	EventsAfter(ctx context.Context, businessID string, after int64, limit int) ([]consent.Event, error)
+}
+
+// Options tune the API. The zero value is usable.
+type Options struct {
+	// CursorSecret signs list cursors so a tampered cursor is refused. Replicas must share it.
+	// When empty a built-in key is used: cursors stay tamper-evident but can be forged by
+	// anyone who reads this source, which only lets a key holder start a list anywhere in its
+	// own business's data.
+	CursorSecret []byte
+	// RateLimit is the sustained requests per second allowed per API key (default 20);
+	// negative disables the limit.
+	RateLimit rate.Limit
+	// RateBurst is how many requests a key may make at once (default 40).
+	RateBurst int
+	// MaxBodyBytes bounds request bodies; larger ones get 413 (default 1 MiB).
+	MaxBodyBytes int64
+	// ExportWriteWindow is how long the client gets to take each flushed part of an export
+	// before the write deadline ends the response (default 1 minute). Each flush extends it,
+	// so an export outlives the server's WriteTimeout while the client keeps reading.
+	ExportWriteWindow time.Duration
+	// Clock gives the time recorded on API events (default time.Now).
+	Clock func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.RateLimit == 0 {
+		o.RateLimit = 20
+	}
+	if o.RateBurst <= 0 {
+		o.RateBurst = 40
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 1 << 20
+	}
+	if o.ExportWriteWindow <= 0 {
+		o.ExportWriteWindow = time.Minute
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if len(o.CursorSecret) == 0 {
+		o.CursorSecret = []byte("optin consent list cursor v1")
+	}
+	return o
+}
+
+// Handler serves the business API.
+type Handler struct {
+	store   Store
+	logger  *slog.Logger
+	opts    Options
+	keys    *keyGate
+	cursors cursorCodec
+}
+
+// NewHandler returns the API handler over store.
+func NewHandler(store Store, logger *slog.Logger, opts Options) *Handler {
+	opts = opts.withDefaults()
+	return &Handler{store: store, logger: logger, opts: opts,
+		keys: newKeyGate(opts.RateLimit, opts.RateBurst), cursors: cursorCodec{secret: opts.CursorSecret}}
+}
+
+// Register adds GET /openapi.yaml and every /v1 route to r. Unknown routes are answered by
+// the engine: pass NoRoute and NoMethod to it so they answer in the API's error shape.
+func (h *Handler) Register(r gin.IRouter) {
+	r.GET("/openapi.yaml", serveSpec)
+	v1 := r.Group("/v1", h.limitBody, h.authenticate)
+	v1.GET("/categories", h.categories)
+	v1.GET("/consents", h.listConsents)
+	v1.GET("/consents/:phone", h.consentsOfPhone)
+	v1.GET("/consents/:phone/evidence", h.evidence)
+	v1.GET("/events", h.events)
+	v1.GET("/export", h.export)
+	v1.POST("/opt-outs", h.optOut)
+	v1.POST("/opt-ins", h.optIn)
+}
+
+// now is the handler's clock, in UTC.
+func (h *Handler) now() time.Time { return h.opts.Clock().UTC() }
+
+// limitBody refuses declared oversized bodies at once and caps the rest while they are read.
+func (h *Handler) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > h.opts.MaxBodyBytes {
+		abortError(c, http.StatusRequestEntityTooLarge, codeTooLarge, bodyTooLargeMessage(h.opts.MaxBodyBytes))
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, h.opts.MaxBodyBytes)
+	c.Next()
+}

@@ -1,0 +1,87 @@
+package api
+
+import (
+	"time"
+
+	"github.com/optin/optin/consent"
+)
+
+// The JSON shapes of DESIGN §5. Times are RFC 3339 in UTC.
+
+type categoryJSON struct {
+	Key     string `json:"key"`
+	Label   string `json:"label"`
+	Keyword string `json:"keyword"`
+	Digit   int    `json:"digit"`
+}
+
+type consentJSON struct {
+	Phone     string          `json:"phone"`
+	Category  string          `json:"category"`
+	Status    consent.Status  `json:"status"`
+	Channel   consent.Channel `json:"channel"`
+	UpdatedAt time.Time       `json:"updated_at"`
+	EventID   int64           `json:"event_id"`
+}
+
+type eventJSON struct {
+	ID         int64           `json:"id"`
+	Phone      string          `json:"phone"`
+	Category   string          `json:"category"`
+	Action     consent.Action  `json:"action"`
+	Channel    consent.Channel `json:"channel"`
+	Reason     consent.Reason  `json:"reason"`
+	OccurredAt time.Time       `json:"occurred_at"`
+}
+
+type evidenceEventJSON struct {
+	ID          int64           `json:"id"`
+	Category    string          `json:"category"`
+	Action      consent.Action  `json:"action"`
+	Channel     consent.Channel `json:"channel"`
+	Reason      consent.Reason  `json:"reason"`
+	Input       string          `json:"input"`
+	ProviderRef string          `json:"provider_ref"`
+	OccurredAt  time.Time       `json:"occurred_at"`
+	Disclosure  *disclosureJSON `json:"disclosure"`
+}
+
+type disclosureJSON struct {
+	Text     string `json:"text"`
+	SHA256   string `json:"sha256"`
+	Language string `json:"language"`
+}
+
+func toConsentJSON(c consent.Consent) consentJSON {
+	return consentJSON{Phone: c.Phone, Category: c.Category, Status: c.Status, Channel: c.Channel,
+		UpdatedAt: c.UpdatedAt.UTC(), EventID: c.EventID}
+}
+
+func toConsentsJSON(cs []consent.Consent) []consentJSON {
+	out := make([]consentJSON, len(cs))
+	for i, c := range cs {
+		out[i] = toConsentJSON(c)
+	}
+	return out
+}
+
+func toEventsJSON(es []consent.Event) []eventJSON {
+	out := make([]eventJSON, len(es))
+	for i, e := range es {
+		out[i] = eventJSON{ID: e.ID, Phone: e.Phone, Category: e.Category, Action: e.Action,
+			Channel: e.Channel, Reason: e.Reason, OccurredAt: e.OccurredAt.UTC()}
+	}
+	return out
+}
+
+func toEvidenceJSON(es []consent.Event) []evidenceEventJSON {
+	out := make([]evidenceEventJSON, len(es))
+	for i, e := range es {
+		out[i] = evidenceEventJSON{ID: e.ID, Category: e.Category, Action: e.Action, Channel: e.Channel,
+			Reason: e.Reason, Input: e.Input, ProviderRef: e.ProviderRef, OccurredAt: e.OccurredAt.UTC()}
+		if d := e.Disclosure; d != nil {
+			out[i].Disclosure = &disclosureJSON{Text: d.Text, SHA256: d.SHA256, Language: d.Language}
+		}
+	}
+	return out
+}

@@ -1,0 +1,128 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/optin/optin/consent"
+)
+
+// maxIdempotencyKey bounds the Idempotency-Key header.
+const maxIdempotencyKey = 255
+
+type optOutRequest struct {
+	Phone    string `json:"phone"`
+	Category string `json:"category"`
+}
+
+// optOut answers POST /v1/opt-outs: the phone stops receiving one category, or every category
+// when none is named or the business revokes globally. 201 with the events recorded.
+func (h *Handler) optOut(c *gin.Context) {
+	b := businessOf(c)
+	var req optOutRequest
+	if !h.decodeBody(c, &req) {
+		return
+	}
+	phone, ok := requestPhone(c, req.Phone, b.Region)
+	if !ok {
+		return
+	}
+	cats := b.CategoryKeys()
+	if req.Category != "" {
+		if !knownCategory(c, b, req.Category) {
+			return
+		}
+		if b.Revocation != consent.RevocationGlobal {
+			cats = []string{req.Category}
+		}
+	}
+	idem, ok := idempotencyKey(c)
+	if !ok {
+		return
+	}
+	now := h.now()
+	events := make([]consent.Event, len(cats))
+	for i, cat := range cats {
+		events[i] = consent.Event{
+			BusinessID: b.ID, Phone: phone, Category: cat, Action: consent.ActionOptOut,
+			Channel: consent.ChannelAPI, Reason: consent.ReasonAPI, OccurredAt: now,
+			Evidence:       map[string]any{"api_key": keyOf(c).Prefix},
+			IdempotencyKey: idem.forEvent(consent.ActionOptOut, phone, cat),
+		}
+	}
+	h.record(c, events)
+}
+
+// record stores events and answers 201 with what the ledger holds for them: on a retried
+// request those are the events of the first one.
+func (h *Handler) record(c *gin.Context, events []consent.Event) {
+	recorded, err := h.store.Record(c.Request.Context(), events)
+	if err != nil {
+		h.internalError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"data": toEventsJSON(recorded)})
+}
+
+// requestPhone normalises a phone of a request body, national numbers in the business region.
+func requestPhone(c *gin.Context, raw, region string) (string, bool) {
+	if strings.TrimSpace(raw) == "" {
+		badRequest(c, codeInvalidPhone, "phone is required, in E.164 such as +14155550100")
+		return "", false
+	}
+	return bodyPhone(c, raw, region)
+}
+
+// decodeBody reads one JSON object into v, refusing unknown fields so typos are not ignored.
+func (h *Handler) decodeBody(c *gin.Context, v any) bool {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = errors.New("a JSON object is required")
+		}
+		bodyError(c, h.opts.MaxBodyBytes, err)
+		return false
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			bodyError(c, h.opts.MaxBodyBytes, err)
+			return false
+		}
+		badRequest(c, codeBadRequest, "request body: one JSON object expected, found more after it")
+		return false
+	}
+	return true
+}
+
+// idempotency makes the ledger keys of one API request. A retried request with the same
+// Idempotency-Key header makes the same keys, so it records nothing twice.
+type idempotency struct {
+	request string
+}
+
+// idempotencyKey reads the Idempotency-Key header; without one, the request is unique.
+func idempotencyKey(c *gin.Context) (idempotency, bool) {
+	k := c.GetHeader("Idempotency-Key")
+	if k == "" {
+		return idempotency{request: "auto:" + rand.Text()}, true
+	}
+	if len(k) > maxIdempotencyKey || strings.IndexFunc(k, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
+		badRequest(c, codeBadRequest, fmt.Sprintf("Idempotency-Key must be 1–%d visible ASCII characters", maxIdempotencyKey))
+		return idempotency{}, false
+	}
+	return idempotency{request: "key:" + k}, true
+}
+
+// forEvent is the ledger idempotency key of one event of the request. The phone is part of it
+// so a key reused by mistake for another person still records that person's choice.
+func (i idempotency) forEvent(action consent.Action, phone, category string) string {
+	return strings.Join([]string{"api", i.request, string(action), phone, category}, ":")
+}
