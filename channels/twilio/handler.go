@@ -1,0 +1,96 @@
+package twilio
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/optin/optin/consent"
+)
+
+// Store is what the Twilio edge needs from the consent store; *postgres.Store satisfies it.
+type Store interface {
+	// BusinessByNumber finds the business owning a normalised number (E.164 or short code).
+	BusinessByNumber(ctx context.Context, number string) (consent.Business, error)
+	// Record appends events idempotently and returns them as stored.
+	Record(ctx context.Context, events []consent.Event) ([]consent.Event, error)
+	// ConsentsOf returns the current consent of one phone, empty when unknown.
+	ConsentsOf(ctx context.Context, businessID, phone string) ([]consent.Consent, error)
+	// Pending returns the disclosure awaiting a YES from a phone, nil when none.
+	Pending(ctx context.Context, businessID, phone string) (*consent.Pending, error)
+	// CommitInbound records one inbound message exactly once and returns the reply it was given.
+	CommitInbound(ctx context.Context, in consent.Inbound) (reply string, fresh bool, err error)
+	// PriorReply returns the reply stored for a message already handled.
+	PriorReply(ctx context.Context, businessID, providerRef string) (reply string, found bool, err error)
+}
+
+// Config holds what the Twilio edge needs to know about its deployment.
+type Config struct {
+	// PublicURL is the scheme, host and optional port Twilio calls, e.g. https://optin.example.
+	// Signed URLs are rebuilt from it, never from the Host header.
+	PublicURL string
+	// AuthToken is the auth token of the main Twilio account.
+	AuthToken string
+	// AuthTokens maps an AccountSid to its own auth token, for sub-accounts and other accounts.
+	AuthTokens map[string]string
+	// Clock returns the current time; time.Now when nil.
+	Clock func() time.Time
+	// RequestTimeout bounds the work done for one webhook, well under Twilio's 15 s;
+	// 10 s when zero.
+	RequestTimeout time.Duration
+}
+
+// Handler serves the Twilio webhooks.
+type Handler struct {
+	cfg        Config
+	store      Store
+	log        *slog.Logger
+	businesses *businessCache
+	stepURL    string // absolute URL of the <Gather> action route, set by Register
+}
+
+// NewHandler returns the Twilio webhook handler over store.
+func NewHandler(cfg Config, store Store, logger *slog.Logger) *Handler {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 10 * time.Second
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{
+		cfg:        cfg,
+		store:      store,
+		log:        logger,
+		businesses: newBusinessCache(store, cfg.Clock),
+	}
+}
+
+// Register mounts the Twilio routes on r. Every route is POST and checks the signature.
+// The engine should run with RedirectTrailingSlash off so no redirect answers Twilio.
+func (h *Handler) Register(r gin.IRouter) {
+	base := ""
+	if b, ok := r.(interface{ BasePath() string }); ok {
+		base = strings.TrimRight(b.BasePath(), "/")
+	}
+	h.stepURL = h.cfg.PublicURL + base + "/twilio" + voiceStepPath
+	g := r.Group("/twilio", h.limitBody, h.verifySignature, h.deadline)
+	g.POST("/voice", h.voice)
+	g.POST(voiceStepPath, h.voiceStep)
+	g.POST("/sms", h.message)
+	g.POST("/status", h.status)
+}
+
+// deadline bounds the request's work so Twilio gets an answer before it gives up.
+func (h *Handler) deadline(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), h.cfg.RequestTimeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
+}

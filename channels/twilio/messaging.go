@@ -1,0 +1,123 @@
+package twilio
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/optin/optin/consent"
+)
+
+// inboundMessage is one verified inbound SMS or WhatsApp message, ready for the flows.
+type inboundMessage struct {
+	form     messageForm
+	business consent.Business
+	phone    string          // E.164 of the sender
+	channel  consent.Channel // sms or whatsapp
+	text     string          // what the flows read: the button or the (decoded) body
+	decoded  string          // the body decoded from base64, when it was
+}
+
+// message handles an inbound SMS or WhatsApp message: the flows decide, the store commits
+// the decisions, the pending disclosure and the reply in one transaction keyed by the
+// MessageSid, and only then is the reply written. A redelivered MessageSid gets the
+// stored reply and records nothing.
+func (h *Handler) message(c *gin.Context) {
+	ctx := c.Request.Context()
+	var f messageForm
+	if err := bindForm(c, &f); err != nil || f.sid() == "" {
+		c.AbortWithStatus(http.StatusBadRequest)
+		return
+	}
+	b, err := h.businessFor(c, f.To)
+	if err != nil {
+		h.storeFailed(c, "message: find business", err)
+		return
+	}
+	if b == nil {
+		h.writeMessage(c, "")
+		return
+	}
+	in, reply, ok := h.sender(c, f, *b)
+	if !ok {
+		h.writeMessage(c, reply)
+		return
+	}
+	if prior, found, err := h.store.PriorReply(ctx, b.ID, f.sid()); err != nil {
+		h.storeFailed(c, "message: look up prior reply", err)
+		return
+	} else if found {
+		h.log.InfoContext(ctx, "message redelivered: same reply, nothing recorded", "business", b.ID, "sid", f.sid())
+		h.writeMessage(c, prior)
+		return
+	}
+	commit, err := h.converse(c, in)
+	if err != nil {
+		h.storeFailed(c, "message: read consent state", err)
+		return
+	}
+	reply, fresh, err := h.store.CommitInbound(ctx, commit)
+	if err != nil {
+		h.storeFailed(c, "message: commit", err)
+		return
+	}
+	h.logDecisions(c, in, commit, fresh)
+	h.writeMessage(c, reply)
+}
+
+// sender reads who wrote and what they said. When the sender cannot give consent (a
+// WhatsApp user id with no number, a withheld or invalid address) it returns ok=false and
+// the reply to send instead; nothing is recorded for them.
+func (h *Handler) sender(c *gin.Context, f messageForm, b consent.Business) (inboundMessage, string, bool) {
+	in := inboundMessage{form: f, business: b, channel: consent.ChannelSMS, text: f.Body}
+	if isWhatsApp(f.From) || isWhatsApp(f.To) {
+		in.channel = consent.ChannelWhatsApp
+	}
+	phone, err := consent.NormalizePhone(f.From, b.Region)
+	switch {
+	case errors.Is(err, consent.ErrNoPhoneNumber):
+		h.log.InfoContext(c.Request.Context(), "message from a WhatsApp user id without a number", "business", b.ID, "sid", f.sid())
+		return in, noNumberReply(b), false
+	case err != nil:
+		h.log.InfoContext(c.Request.Context(), "message from an address that is no phone number", "business", b.ID, "sid", f.sid())
+		return in, "", false
+	}
+	in.phone = phone
+	if in.channel == consent.ChannelWhatsApp && (f.ButtonPayload != "" || f.ButtonText != "") {
+		in.text = f.ButtonText
+		if in.text == "" {
+			in.text = f.ButtonPayload
+		}
+	} else if text, ok := decodeBody(f.Body); ok {
+		in.text, in.decoded = text, text
+	}
+	return in, "", true
+}
+
+// evidence is the structured proof kept with every event of a message.
+func (in inboundMessage) evidence() map[string]any {
+	ev := map[string]any{"AccountSid": in.form.AccountSid, "From": in.form.From, "To": in.form.To}
+	if in.decoded != "" {
+		ev["DecodedBody"] = in.decoded
+	}
+	if in.form.ButtonText != "" || in.form.ButtonPayload != "" {
+		ev["ButtonText"], ev["ButtonPayload"] = in.form.ButtonText, in.form.ButtonPayload
+	}
+	if in.form.OptOutType != "" {
+		ev["OptOutType"] = in.form.OptOutType
+	}
+	return ev
+}
+
+// logDecisions writes one line per message with what was decided, the phone masked.
+func (h *Handler) logDecisions(c *gin.Context, in inboundMessage, commit consent.Inbound, fresh bool) {
+	actions := make([]string, 0, len(commit.Events))
+	for _, e := range commit.Events {
+		actions = append(actions, string(e.Action)+":"+e.Category)
+	}
+	h.log.InfoContext(c.Request.Context(), "message handled",
+		"business", in.business.ID, "phone", consent.MaskPhone(in.phone), "channel", in.channel,
+		"sid", in.form.sid(), "decisions", strings.Join(actions, ","), "replied", commit.Reply != "", "fresh", fresh)
+}

@@ -1,0 +1,86 @@
+package twilio
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/optin/optin/consent"
+)
+
+// errorOptedOut is Twilio's error code for a send to a number that has opted out at Twilio.
+const errorOptedOut = "21610"
+
+// status handles message status callbacks. Only ErrorCode 21610 matters: the recipient
+// opted out at Twilio, so they are opted out of every category here too. Every other
+// status is acknowledged and ignored.
+func (h *Handler) status(c *gin.Context) {
+	ctx := c.Request.Context()
+	var f statusForm
+	if err := bindForm(c, &f); err != nil || f.ErrorCode != errorOptedOut || f.sid() == "" {
+		h.writeMessage(c, "")
+		return
+	}
+	// On an outbound message's callback From is the business and To the recipient.
+	b, err := h.businessFor(c, f.From)
+	if err != nil {
+		h.storeFailed(c, "status callback: find business", err)
+		return
+	}
+	if b == nil {
+		h.writeMessage(c, "")
+		return
+	}
+	phone, err := consent.NormalizePhone(f.To, b.Region)
+	if err != nil {
+		h.log.InfoContext(ctx, "status callback: recipient is not a phone number", "business", b.ID, "sid", f.sid())
+		h.writeMessage(c, "")
+		return
+	}
+	ch := consent.ChannelSMS
+	if isWhatsApp(f.To) {
+		ch = consent.ChannelWhatsApp
+	}
+	events := make([]consent.Event, 0, len(b.Categories))
+	for _, key := range b.CategoryKeys() {
+		events = append(events, consent.Event{
+			BusinessID: b.ID, Phone: phone, Category: key, Action: consent.ActionOptOut,
+			Channel: ch, Reason: consent.ReasonProviderOptOut, Input: "ErrorCode=" + f.ErrorCode,
+			ProviderRef: f.sid(), OccurredAt: h.cfg.Clock().UTC(),
+			Evidence:       map[string]any{"AccountSid": f.AccountSid, "From": f.From, "To": f.To, "MessageStatus": f.MessageStatus, "ErrorCode": f.ErrorCode},
+			IdempotencyKey: "status:" + f.sid() + ":" + key,
+		})
+	}
+	if _, err := h.store.Record(ctx, events); err != nil {
+		h.storeFailed(c, "status callback: record provider opt-out", err)
+		return
+	}
+	h.log.InfoContext(ctx, "provider opt-out recorded", "business", b.ID, "phone", consent.MaskPhone(phone), "sid", f.sid())
+	h.writeMessage(c, "")
+}
+
+// businessFor finds the business owning a Twilio address. It returns nil, nil when the
+// address is no business's number, and an error only when the store failed.
+func (h *Handler) businessFor(c *gin.Context, addr string) (*consent.Business, error) {
+	number, err := consent.NormalizeBusinessNumber(addr)
+	if err != nil {
+		return nil, nil
+	}
+	b, err := h.businesses.lookup(c.Request.Context(), number)
+	if errors.Is(err, consent.ErrNotFound) {
+		h.log.WarnContext(c.Request.Context(), "webhook for a number no business owns", "number", consent.MaskPhone(number))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// storeFailed answers a messaging webhook whose store work failed with 503, so Twilio
+// tries its fallback URL; no detail leaves the service.
+func (h *Handler) storeFailed(c *gin.Context, doing string, err error) {
+	h.log.ErrorContext(c.Request.Context(), doing, "err", err)
+	c.AbortWithStatus(http.StatusServiceUnavailable)
+}
