@@ -17,12 +17,3 @@ func acme(t testing.TB) consent.Business {
 	}
 	return b
 }
-
-// keysOf lists the category keys of cats.
-func keysOf(cats []consent.Category) []string {
-	keys := make([]string, len(cats))
-	for i, c := range cats {
-		keys[i] = c.Key
-	}
-	return keys
-}

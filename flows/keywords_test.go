@@ -55,9 +55,9 @@ func TestReadIntent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := readIntent(Normalise(tt.text), b)
-			if got.kind != tt.kind || !slices.Equal(keysOf(got.categories), tt.cats) && len(tt.cats)+len(got.categories) > 0 || got.natural != tt.natural {
+			if got.kind != tt.kind || !slices.Equal(keysOfCategories(got.categories), tt.cats) && len(tt.cats)+len(got.categories) > 0 || got.natural != tt.natural {
 				t.Errorf("readIntent(%q) = kind %d cats %v natural %v, want kind %d cats %v natural %v",
-					tt.text, got.kind, keysOf(got.categories), got.natural, tt.kind, tt.cats, tt.natural)
+					tt.text, got.kind, keysOfCategories(got.categories), got.natural, tt.kind, tt.cats, tt.natural)
 			}
 		})
 	}
