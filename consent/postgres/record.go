@@ -1,0 +1,182 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq/pqerror"
+
+	"github.com/optin/optin/consent"
+)
+
+// Record appends events to the ledger and updates the current consent state, in one
+// transaction. Each event's disclosure is stored once per content hash. An event whose
+// idempotency key the business has already used records nothing: the stored event is returned
+// in its place, also when concurrent callers race with the same key. The current state never
+// moves back in time: an event that occurred before the one that set the state is kept in the
+// ledger but does not change the state.
+//
+// Invalid events fail with consent.ErrInvalid and an unknown category with
+// consent.ErrUnknownCategory; then nothing is recorded.
+func (s *Store) Record(ctx context.Context, events []consent.Event) ([]consent.Event, error) {
+	for _, e := range events {
+		if err := validateEvent(e); err != nil {
+			return nil, fmt.Errorf("recording events: %w", err)
+		}
+	}
+	var out []consent.Event
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = record(ctx, tx, events)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recording events: %w", err)
+	}
+	return out, nil
+}
+
+// record appends validated events within tx and returns them as stored.
+func record(ctx context.Context, tx *sqlx.Tx, events []consent.Event) ([]consent.Event, error) {
+	out := make([]consent.Event, 0, len(events))
+	for _, e := range events {
+		if e.Disclosure != nil {
+			d, err := upsertDisclosure(ctx, tx, e.BusinessID, e.Channel, *e.Disclosure)
+			if err != nil {
+				return nil, err
+			}
+			e.Disclosure = &d
+		}
+		stored, fresh, err := appendEvent(ctx, tx, e)
+		if err != nil {
+			return nil, err
+		}
+		if fresh {
+			if err := project(ctx, tx, stored); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, stored)
+	}
+	return out, nil
+}
+
+// insertDisclosureSQL stores a disclosure unless the same text is already stored.
+const insertDisclosureSQL = `
+INSERT INTO disclosures (business_id, channel, language, text, sha256) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (business_id, channel, language, sha256) DO NOTHING
+RETURNING id`
+
+// disclosureIDSQL finds a stored disclosure by its content address.
+const disclosureIDSQL = `
+SELECT id FROM disclosures WHERE business_id = $1 AND channel = $2 AND language = $3 AND sha256 = $4`
+
+// upsertDisclosure stores d for the business and returns it with its id and hash. A
+// disclosure without a channel takes the channel of the event or conversation using it.
+func upsertDisclosure(ctx context.Context, tx *sqlx.Tx, businessID string, ch consent.Channel, d consent.Disclosure) (consent.Disclosure, error) {
+	if d.Channel != "" {
+		ch = d.Channel
+	}
+	d = consent.NewDisclosure(businessID, ch, d.Language, d.Text)
+	err := tx.GetContext(ctx, &d.ID, insertDisclosureSQL, d.BusinessID, string(d.Channel), d.Language, d.Text, d.SHA256)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.GetContext(ctx, &d.ID, disclosureIDSQL, d.BusinessID, string(d.Channel), d.Language, d.SHA256)
+	}
+	if err != nil {
+		if pqCode(err) == pqerror.ForeignKeyViolation {
+			return d, fmt.Errorf("storing disclosure: business %s: %w", businessID, consent.ErrNotFound)
+		}
+		return d, fmt.Errorf("storing disclosure: %w", err)
+	}
+	return d, nil
+}
+
+// appendEventSQL appends an event unless the business already used its idempotency key.
+const appendEventSQL = `
+INSERT INTO consent_events (business_id, phone, category, action, channel, reason, input, provider_ref,
+	disclosure_id, evidence, occurred_at, idempotency_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CAST($10 AS jsonb), $11, $12)
+ON CONFLICT (business_id, idempotency_key) DO NOTHING
+RETURNING id, occurred_at`
+
+// appendEvent appends e and returns it as stored, fresh; or, when its idempotency key was
+// used before, returns the event stored then.
+func appendEvent(ctx context.Context, tx *sqlx.Tx, e consent.Event) (consent.Event, bool, error) {
+	evidence := []byte("{}")
+	if len(e.Evidence) > 0 {
+		var err error
+		if evidence, err = json.Marshal(e.Evidence); err != nil {
+			return e, false, fmt.Errorf("encoding evidence of event %q: %w", e.IdempotencyKey, err)
+		}
+	}
+	var disclosureID sql.NullInt64
+	if e.Disclosure != nil {
+		disclosureID = sql.NullInt64{Int64: e.Disclosure.ID, Valid: true}
+	}
+	var stored struct {
+		ID         int64     `db:"id"`
+		OccurredAt time.Time `db:"occurred_at"`
+	}
+	err := tx.GetContext(ctx, &stored, appendEventSQL, e.BusinessID, e.Phone, e.Category, string(e.Action),
+		string(e.Channel), string(e.Reason), e.Input, e.ProviderRef, disclosureID, string(evidence),
+		e.OccurredAt, e.IdempotencyKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		prior, err := eventByKey(ctx, tx, e.BusinessID, e.IdempotencyKey)
+		return prior, false, err
+	}
+	if err != nil {
+		return e, false, appendError(e, err)
+	}
+	e.ID, e.OccurredAt = stored.ID, stored.OccurredAt.UTC()
+	if len(e.Evidence) == 0 {
+		e.Evidence = nil
+	}
+	return e, true, nil
+}
+
+func appendError(e consent.Event, err error) error {
+	switch {
+	case pqCode(err) == pqerror.ForeignKeyViolation && strings.Contains(pqConstraint(err), "category"):
+		return fmt.Errorf("appending event %q: category %s of business %s: %w",
+			e.IdempotencyKey, e.Category, e.BusinessID, consent.ErrUnknownCategory)
+	case pqCode(err) == pqerror.CheckViolation:
+		return fmt.Errorf("appending event %q: %w: %v", e.IdempotencyKey, consent.ErrInvalid, err)
+	}
+	return fmt.Errorf("appending event %q: %w", e.IdempotencyKey, err)
+}
+
+// eventByKeySQL reads the event recorded under an idempotency key.
+const eventByKeySQL = selectEventsSQL + `
+WHERE e.business_id = $1 AND e.idempotency_key = $2`
+
+func eventByKey(ctx context.Context, tx *sqlx.Tx, businessID, key string) (consent.Event, error) {
+	var row eventRow
+	if err := tx.GetContext(ctx, &row, eventByKeySQL, businessID, key); err != nil {
+		return consent.Event{}, fmt.Errorf("reading event recorded under key %q: %w", key, err)
+	}
+	return row.event()
+}
+
+// projectSQL sets the current state from an event unless the state comes from an event that
+// occurred later (or at the same instant and was recorded later).
+const projectSQL = `
+INSERT INTO consents (business_id, phone, category, status, channel, updated_at, event_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (business_id, phone, category) DO UPDATE SET
+	status = EXCLUDED.status, channel = EXCLUDED.channel, updated_at = EXCLUDED.updated_at, event_id = EXCLUDED.event_id
+WHERE (consents.updated_at, consents.event_id) < (EXCLUDED.updated_at, EXCLUDED.event_id)`
+
+func project(ctx context.Context, tx *sqlx.Tx, e consent.Event) error {
+	_, err := tx.ExecContext(ctx, projectSQL, e.BusinessID, e.Phone, e.Category, string(e.Action.Status()),
+		string(e.Channel), e.OccurredAt, e.ID)
+	if err != nil {
+		return fmt.Errorf("updating consent of event %d: %w", e.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+// Package postgres is the consent store: the append-only ledger of consent events and the
+// current state projected from it in the same transaction, businesses and their numbers,
+// disclosures by content hash, message conversations handled exactly once, and API keys.
+//
+// It speaks the consent package's types and returns its sentinel errors (consent.ErrNotFound,
+// consent.ErrNumberTaken, consent.ErrInvalid…), wrapped with what was being done.
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
+)
+
+// Store reads and writes the consent database. It is safe for concurrent use.
+type Store struct {
+	db *sqlx.DB
+}
+
+// Open connects to the database at databaseURL (a postgres:// URL or a key=value string),
+// adding sslmode=disable when the URL names no sslmode, and checks that it answers.
+func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	db, err := sqlx.Open("postgres", withSSLMode(databaseURL))
+	if err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	db.SetMaxOpenConns(25)
+	db.SetMaxIdleConns(25)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to database: %w", err)
+	}
+	return NewStore(db), nil
+}
+
+// withSSLMode adds sslmode=disable to a connection string that has no sslmode, since lib/pq
+// otherwise requires TLS, which local and in-cluster servers rarely offer.
+func withSSLMode(databaseURL string) string {
+	if strings.Contains(databaseURL, "sslmode=") {
+		return databaseURL
+	}
+	if u, err := url.Parse(databaseURL); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("sslmode", "disable")
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return strings.TrimSpace(databaseURL + " sslmode=disable")
+}
+
+// NewStore returns a store over an open lib/pq connection pool.
+func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
+
+// DB returns the connection pool, for migrations and for queries of other files of this package.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("pinging database: %w", err)
+	}
+	return nil
+}
+
+// inTx runs fn in one transaction, committed when fn returns nil. A transaction the database
+// ended to break a deadlock is run again, since nothing of it was written.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.tryTx(ctx, fn)
+		if attempt < 3 && pqCode(err) == pqerror.TRDeadlockDetected {
+			continue
+		}
+		return err
+	}
+}
+
+func (s *Store) tryTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("beginning transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	return nil
+}
+
+// pqCode returns the SQLSTATE of a database error, or "" for other errors.
+func pqCode(err error) pqerror.Code {
+	if pqErr := pq.As(err); pqErr != nil {
+		return pqErr.Code
+	}
+	return ""
+}
+
+// pqConstraint returns the constraint a database error names, or "".
+func pqConstraint(err error) string {
+	if pqErr := pq.As(err); pqErr != nil {
+		return pqErr.Constraint
+	}
+	return ""
+}
