@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/optin/optin/consent/postgres"
+)
+
+// devDataDir is where `optin dev` keeps its local PostgreSQL and the files other commands
+// read to find it.
+const devDataDir = ".data"
+
+// devURLFile holds the URL of the database `optin dev` serves, so that `optin key create`
+// and friends work in the same directory without DATABASE_URL.
+var devURLFile = filepath.Join(devDataDir, "database_url")
+
+// databaseURL is DATABASE_URL, or the URL of the `optin dev` database in this directory.
+func (c *cli) databaseURL() (string, error) {
+	if u := c.getenv("DATABASE_URL"); u != "" {
+		return u, nil
+	}
+	b, err := os.ReadFile(devURLFile)
+	if err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", errors.New("DATABASE_URL is not set and no 'optin dev' database runs in this directory: " +
+		"set DATABASE_URL=postgres://user:pass@host:5432/db?sslmode=disable or start 'make run' here first")
+}
+
+// openStore opens the configured database and applies pending migrations.
+func (c *cli) openStore(ctx context.Context) (*postgres.Store, error) {
+	url, err := c.databaseURL()
+	if err != nil {
+		return nil, err
+	}
+	store, err := postgres.Open(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if _, err := postgres.Migrate(ctx, store.DB().DB); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return store, nil
+}

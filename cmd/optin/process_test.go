@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"database/sql"
+	"fmt"
+	neturl "net/url"
+
+	"context"
+	_ "github.com/lib/pq"
+	"net"
+	"net/http"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/optin/optin/consent/postgres/pgtest"
+)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// freeAddr returns a loopback address with a port nobody listens on right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitReady polls /readyz until it answers 200 or the deadline passes.
+func waitReady(t *testing.T, addr string, deadline time.Duration) {
+	t.Helper()
+	end := time.Now().Add(deadline)
+	for time.Now().Before(end) {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("server at %s never became ready", addr)
+}
+
+func TestEightReplicasStartTogetherOnAnEmptyDatabase(t *testing.T) {
+	url := emptyDatabaseURL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	type proc struct {
+		cmd  *exec.Cmd
+		addr string
+		out  bytes.Buffer
+	}
+	procs := make([]*proc, 8)
+	for i := range procs {
+		p := &proc{}
+		if i%2 == 0 {
+			p.addr = freeAddr(t)
+			p.cmd = exec.CommandContext(ctx, optinBinary, "serve")
+		} else {
+			p.cmd = exec.CommandContext(ctx, optinBinary, "migrate")
+		}
+		p.cmd.Env = []string{beOptin, "DATABASE_URL=" + url, "HTTP_ADDR=" + p.addr, "TWILIO_AUTH_TOKEN=t", "PATH=/usr/bin:/bin"}
+		p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
+		procs[i] = p
+	}
+	var wg sync.WaitGroup
+	for _, p := range procs {
+		wg.Add(1)
+		go func() { defer wg.Done(); require.NoError(t, p.cmd.Start()) }()
+	}
+	wg.Wait()
+	for i, p := range procs {
+		if p.addr == "" {
+			assert.NoError(t, p.cmd.Wait(), "migrate %d: %s", i, p.out.String())
+			continue
+		}
+		waitReady(t, p.addr, time.Minute)
+	}
+	for i, p := range procs {
+		if p.addr != "" {
+			require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+			assert.NoError(t, p.cmd.Wait(), "serve %d stops cleanly on SIGTERM: %s", i, p.out.String())
+		}
+	}
+}
+
+func TestServeAnswersHealthReadinessAndMetrics(t *testing.T) {
+	addr := freeAddr(t)
+	var logs bytes.Buffer
+	cmd := exec.Command(optinBinary, "serve")
+	cmd.Env = []string{beOptin, "DATABASE_URL=" + pgtest.NewURL(t), "HTTP_ADDR=" + addr, "TWILIO_AUTH_TOKEN=t"}
+	cmd.Stderr = &logs
+	require.NoError(t, cmd.Start())
+	defer cmd.Process.Kill()
+	waitReady(t, addr, time.Minute)
+
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		resp, err := http.Get("http://" + addr + path)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+	}
+	resp, err := http.Get("http://" + addr + "/v1/consents/+14155552671")
+	require.NoError(t, err)
+	resp.Body.Close()
+	body := fetch(t, "http://"+addr+"/metrics")
+	assert.True(t, hasLine(body, `optin_http_requests_total{method="GET",route="/healthz",status="200"} 1`))
+	assert.True(t, hasLine(body, `optin_http_requests_total{method="GET",route="/v1/consents/:phone",status="401"} 1`),
+		"metrics are labelled by route template")
+	assert.NotContains(t, body, "4155552671", "no phone number becomes a label")
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait())
+	assert.True(t, hasLine(logs.String(), `"route":"/v1/consents/:phone","status":401`), "one JSON access line per request, by route")
+	assert.NotContains(t, logs.String(), "4155552671", "logs never carry a full phone number")
+}
+
+func fetch(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, err = b.ReadFrom(resp.Body)
+	require.NoError(t, err)
+	return b.String()
+}
+
+// emptyDatabaseURL creates a database with no migrations applied, for tests of migrating.
+func emptyDatabaseURL(t *testing.T) string {
+	t.Helper()
+	admin, err := sql.Open("postgres", pgtest.ServerURL(t))
+	require.NoError(t, err)
+	defer admin.Close()
+	name := fmt.Sprintf("empty_%d", time.Now().UnixNano())
+	_, err = admin.Exec("CREATE DATABASE " + name)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		a, err := sql.Open("postgres", pgtest.ServerURL(t))
+		if err == nil {
+			a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			a.Close()
+		}
+	})
+	u, err := neturl.Parse(pgtest.ServerURL(t))
+	require.NoError(t, err)
+	u.Path = "/" + name
+	return u.String()
+}
+
+// hasLine reports whether some line of text contains want.
+func hasLine(text, want string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, want) {
+			return true
+		}
+	}
+	return false
+}

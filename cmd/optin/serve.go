@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/optin/optin/consent/postgres"
+)
+
+const serveUsage = `serve
+
+Applies pending migrations (safe when replicas start together), then serves the Twilio
+webhooks and the business API until SIGTERM or Ctrl-C, letting in-flight requests finish.
+
+Environment: DATABASE_URL (required), HTTP_ADDR (:8080), PUBLIC_URL (http://localhost:8080),
+TWILIO_AUTH_TOKEN, TWILIO_AUTH_TOKENS (AC…:token,…), LOG_LEVEL (info), LOG_FORMAT (json).
+`
+
+func runServe(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags("serve", serveUsage)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(c.getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is required (for a local throwaway database run 'optin dev')")
+	}
+	logger := newLogger(c.stderr, cfg)
+	return serve(ctx, cfg, logger, nil)
+}
+
+// Timeouts of the HTTP server. Twilio gives up after 15 s, so webhooks get their own, shorter
+// deadline; the write timeout is extended by streaming exports as they go.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	shutdownTimeout   = 25 * time.Second
+)
+
+// serve opens the store, migrates, and serves until ctx ends. onListen, when set, is called
+// with the bound address once the listener is open.
+func serve(ctx context.Context, cfg config, logger *slog.Logger, onListen func(addr string)) error {
+	store, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer store.Close()
+	applied, err := postgres.Migrate(ctx, store.DB().DB)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	logger.Info("migrations applied", slog.Int("count", applied))
+	if cfg.TwilioAuthToken == "" && len(cfg.TwilioAuthTokens) == 0 {
+		logger.Warn("TWILIO_AUTH_TOKEN is not set: every Twilio webhook will be refused with 403")
+	}
+	return listenAndServe(ctx, cfg.HTTPAddr, newEngine(cfg, store, logger), logger, onListen)
+}
+
+// listenAndServe serves handler on addr until ctx ends, then shuts down gracefully: the
+// listener closes at once and in-flight requests get shutdownTimeout to finish.
+func listenAndServe(ctx context.Context, addr string, handler http.Handler, logger *slog.Logger, onListen func(addr string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	logger.Info("listening", slog.String("addr", ln.Addr().String()))
+	if onListen != nil {
+		onListen(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down, letting in-flight requests finish")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}

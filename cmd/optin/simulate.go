@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+const simulateUsage = `simulate call --from +1… [--to N] [--keys "2,1"] [--url U]
+       optin simulate sms --from +1… [--to N] [--whatsapp] [--url U] ["MESSAGE"]
+
+Plays Twilio against a running optin server: every request is signed exactly as Twilio signs
+it, with TWILIO_AUTH_TOKEN (or the token 'optin dev' keeps in .data/).
+
+call  places a call, prints what every <Say> says and reads keys from the terminal, or from
+      --keys (comma-separated; an empty entry is silence). Follows <Gather>, <Redirect>, <Hangup>.
+sms   sends one message and prints the reply; with no MESSAGE it is an interactive chat.
+`
+
+// devTokenFile is where `optin dev` keeps the Twilio auth token it made up, so the simulator
+// signs with the same token without the user copying it around.
+var devTokenFile = filepath.Join(devDataDir, "twilio_auth_token")
+
+// simulator plays Twilio's side of a webhook conversation.
+type simulator struct {
+	c       *cli
+	http    *http.Client
+	token   string
+	account string
+	base    string // scheme://host[:port] of the server, as PUBLIC_URL says
+}
+
+func runSimulate(ctx context.Context, c *cli, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		c.flags("simulate", simulateUsage).Usage()
+		if len(args) == 0 {
+			return fmt.Errorf("%w: simulate needs call or sms", errUsage)
+		}
+		return nil
+	}
+	switch args[0] {
+	case "call":
+		return runSimulateCall(ctx, c, args[1:])
+	case "sms":
+		return runSimulateSMS(ctx, c, args[1:])
+	}
+	return fmt.Errorf("%w: unknown simulate subcommand %q (call, sms)", errUsage, args[0])
+}
+
+// simFlags are the flags every simulate subcommand shares.
+type simFlags struct{ from, to, url, token, account *string }
+
+func addSimFlags(c *cli, name string) (*flag.FlagSet, simFlags) {
+	fs := c.flags("simulate "+name, simulateUsage)
+	base := c.getenv("PUBLIC_URL")
+	if base == "" {
+		base = "http://localhost:8080"
+	}
+	return fs, simFlags{
+		from:    fs.String("from", "", "the caller's or texter's number, E.164 (required)"),
+		to:      fs.String("to", "+15005550006", "the business number called or texted"),
+		url:     fs.String("url", base, "the server's public URL (PUBLIC_URL)"),
+		token:   fs.String("token", "", "Twilio auth token (default: TWILIO_AUTH_TOKEN, else the 'optin dev' token)"),
+		account: fs.String("account", "AC00000000000000000000000000000000", "AccountSid to send"),
+	}
+}
+
+func (f simFlags) simulator(c *cli) (*simulator, error) {
+	if *f.from == "" {
+		return nil, fmt.Errorf("%w: --from +1… is required", errUsage)
+	}
+	token := *f.token
+	if token == "" {
+		token = c.getenv("TWILIO_AUTH_TOKEN")
+	}
+	if token == "" {
+		if b, err := os.ReadFile(devTokenFile); err == nil {
+			token = strings.TrimSpace(string(b))
+		}
+	}
+	if token == "" {
+		return nil, errors.New("no Twilio auth token: set TWILIO_AUTH_TOKEN to the server's token, or pass --token")
+	}
+	u, err := url.Parse(strings.TrimRight(*f.url, "/"))
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("%w: --url %q must be scheme://host[:port]", errUsage, *f.url)
+	}
+	return &simulator{c: c, http: &http.Client{Timeout: 20 * time.Second}, token: token, account: *f.account, base: u.String()}, nil
+}
+
+// post sends one signed webhook request and returns the TwiML body.
+func (s *simulator) post(ctx context.Context, target string, form url.Values) (*twimlDoc, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Twilio-Signature", twilioSignature(s.token, target, form))
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("no optin server answers at %s (start one with 'make run'): %w", s.base, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read reply: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		hint := ""
+		if resp.StatusCode == http.StatusForbidden {
+			hint = " (the signature was refused: use the server's TWILIO_AUTH_TOKEN and its PUBLIC_URL as --url)"
+		}
+		return nil, fmt.Errorf("server answered %d for POST %s%s", resp.StatusCode, target, hint)
+	}
+	return parseTwiML(body)
+}
+
+// twilioSignature signs a webhook as Twilio does: HMAC-SHA1 over the full URL followed by
+// every POST parameter, sorted by name, as name+value; base64 encoded.
+func twilioSignature(token, fullURL string, form url.Values) string {
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	mac := hmac.New(sha1.New, []byte(token))
+	io.WriteString(mac, fullURL)
+	for _, k := range keys {
+		for _, v := range form[k] {
+			io.WriteString(mac, k+v)
+		}
+	}
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// sid makes a Twilio-shaped id: a two-letter prefix and 32 hex digits.
+func sid(prefix string) string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// lineReader reads answers from the terminal, one line at a time.
+type lineReader struct{ sc *bufio.Scanner }
+
+func (r *lineReader) next(w io.Writer, prompt string) (string, bool) {
+	fmt.Fprint(w, prompt)
+	if !r.sc.Scan() {
+		fmt.Fprintln(w)
+		return "", false
+	}
+	return strings.TrimSpace(r.sc.Text()), true
+}
+
+// isFlagSet reports whether the named flag was given on the command line.
+func isFlagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+func runSimulateSMS(ctx context.Context, c *cli, args []string) error {
+	fs, f := addSimFlags(c, "sms")
+	whatsapp := fs.Bool("whatsapp", false, "send as WhatsApp (whatsapp: addresses)")
+	button := fs.String("button", "", "send as a WhatsApp quick-reply button with this payload")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	s, err := f.simulator(c)
+	if err != nil {
+		return err
+	}
+	from, to := *f.from, *f.to
+	if *whatsapp || *button != "" {
+		from, to = "whatsapp:"+from, "whatsapp:"+to
+	}
+	send := func(body string) error {
+		form := url.Values{
+			"MessageSid": {sid("SM")}, "AccountSid": {s.account}, "From": {from}, "To": {to},
+			"Body": {body}, "NumMedia": {"0"}, "NumSegments": {"1"}, "SmsStatus": {"received"}, "ApiVersion": {"2010-04-01"},
+		}
+		form.Set("SmsSid", form.Get("MessageSid"))
+		if strings.HasPrefix(from, "whatsapp:") {
+			form.Set("WaId", strings.TrimPrefix(*f.from, "+"))
+			form.Set("ProfileName", "Simulator")
+		}
+		if *button != "" {
+			form.Set("ButtonPayload", *button)
+			form.Set("ButtonText", body)
+		}
+		doc, err := s.post(ctx, s.base+"/twilio/sms", form)
+		if err != nil {
+			return err
+		}
+		replies := doc.messages()
+		if len(replies) == 0 {
+			fmt.Fprintln(c.stdout, "(no reply)")
+		}
+		for _, r := range replies {
+			fmt.Fprintf(c.stdout, "reply: %s\n", r)
+		}
+		return nil
+	}
+	if fs.NArg() > 0 {
+		return send(strings.Join(fs.Args(), " "))
+	}
+	fmt.Fprintf(c.stdout, "Texting %s as %s. Type a message and press Enter; Ctrl-D ends.\n", to, from)
+	in := &lineReader{sc: bufio.NewScanner(c.stdin)}
+	for {
+		line, ok := in.next(c.stdout, "you> ")
+		if !ok {
+			return nil
+		}
+		if line == "" {
+			continue
+		}
+		if err := send(line); err != nil {
+			return err
+		}
+	}
+}
