@@ -79,7 +79,11 @@ func runSimulateCall(ctx context.Context, c *cli, args []string) error {
 			return err
 		}
 		if !ok {
-			fmt.Fprintln(c.stdout, "[call ended]")
+			if next.hungUp {
+				fmt.Fprintln(c.stdout, "[caller hung up]")
+			} else {
+				fmt.Fprintln(c.stdout, "[call ended]")
+			}
 			return nil
 		}
 		target, form = next.url, cloneWith(call, next.params)
@@ -92,6 +96,7 @@ func runSimulateCall(ctx context.Context, c *cli, args []string) error {
 type callRequest struct {
 	url    string
 	params url.Values
+	hungUp bool // the caller ended the call
 }
 
 // playVerbs performs a TwiML document as Twilio would, returning the next request, or ok=false
@@ -114,8 +119,7 @@ func playVerbs(c *cli, src keySource, verbs []twimlVerb, current string) (callRe
 			}
 			digits, ok := src.keys("press keys (Enter = silence, Ctrl-D = hang up)> ")
 			if !ok {
-				fmt.Fprintln(c.stdout, "[caller hung up]")
-				return callRequest{}, false, nil
+				return callRequest{hungUp: true}, false, nil
 			}
 			params, answered := gatherResult(v, digits)
 			if !answered {
