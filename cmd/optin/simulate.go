@@ -3,10 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha1"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -16,9 +13,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
+
+	"github.com/optin/optin/channels/twilio"
 )
 
 const simulateUsage = `simulate call --from +1… [--to N] [--keys "2,1"] [--url U]
@@ -110,7 +108,7 @@ func (s *simulator) post(ctx context.Context, target string, form url.Values) (*
 		return nil, fmt.Errorf("build request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", twilioSignature(s.token, target, form))
+	req.Header.Set("X-Twilio-Signature", twilio.Signature(s.token, target, form))
 	resp, err := s.http.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("no optin server answers at %s (start one with 'make run'): %w", s.base, err)
@@ -128,24 +126,6 @@ func (s *simulator) post(ctx context.Context, target string, form url.Values) (*
 		return nil, fmt.Errorf("server answered %d for POST %s%s", resp.StatusCode, target, hint)
 	}
 	return parseTwiML(body)
-}
-
-// twilioSignature signs a webhook as Twilio does: HMAC-SHA1 over the full URL followed by
-// every POST parameter, sorted by name, as name+value; base64 encoded.
-func twilioSignature(token, fullURL string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	mac := hmac.New(sha1.New, []byte(token))
-	io.WriteString(mac, fullURL)
-	for _, k := range keys {
-		for _, v := range form[k] {
-			io.WriteString(mac, k+v)
-		}
-	}
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
 // sid makes a Twilio-shaped id: a two-letter prefix and 32 hex digits.

@@ -7,12 +7,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/twilio/twilio-go/client"
+
+	"github.com/optin/optin/channels/twilio"
 )
 
-func TestSimulatorSignsAsTwilioDoes(t *testing.T) {
+func TestSignatureMatchesTwilioValidator(t *testing.T) {
 	form := url.Values{"From": {"+14155552671"}, "To": {"+15005550006"}, "Body": {"YES OFFERS"}, "MessageSid": {"SM1"}}
 	target := "http://localhost:8080/twilio/sms"
-	sig := twilioSignature("secret", target, form)
+	sig := twilio.Signature("secret", target, form)
 	params := map[string]string{}
 	for k := range form {
 		params[k] = form.Get(k)
