@@ -5,7 +5,6 @@ import (
 	"testing"
 )
 
-
 // TestCallConversations plays whole calls key by key and compares what was said and recorded
 // with the golden files in fixtures/flows.
 func TestCallConversations(t *testing.T) {
