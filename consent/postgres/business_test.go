@@ -11,6 +11,7 @@ import (
 )
 
 func TestApplyBusinessRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, b := newStore(t), acme(t)
 	b.Messages = map[string]map[string]string{"en-US": {"help": "Acme help: call us."}}
@@ -37,6 +38,7 @@ func TestApplyBusinessRoundTrip(t *testing.T) {
 }
 
 func TestUnknownBusinessOrNumberIsNotFound(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := storeWithAcme(t)
 	_, err := s.Business(ctx, "nobody")
@@ -46,6 +48,7 @@ func TestUnknownBusinessOrNumberIsNotFound(t *testing.T) {
 }
 
 func TestApplyingTheSameBusinessAgainWritesNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, b := storeWithAcme(t)
 	const versionsSQL = `
@@ -63,6 +66,7 @@ SELECT (SELECT string_agg(CAST(xmin AS text), ',' ORDER BY id) FROM businesses)
 }
 
 func TestApplyBusinessReportsEachKindOfChange(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		change func(b *consent.Business)
@@ -90,6 +94,7 @@ func TestApplyBusinessReportsEachKindOfChange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			s, b := storeWithAcme(t)
 			tt.change(&b)
@@ -115,6 +120,7 @@ func TestApplyBusinessReportsEachKindOfChange(t *testing.T) {
 }
 
 func TestRemovedCategoryIsDeactivatedAndKeepsItsHistory(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, b := storeWithAcme(t)
 	_, err := s.Record(ctx, []consent.Event{optIn("restock", 0)})
@@ -152,6 +158,7 @@ func TestRemovedCategoryIsDeactivatedAndKeepsItsHistory(t *testing.T) {
 }
 
 func TestNumberOfAnotherBusinessIsRefusedAndNothingIsWritten(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := storeWithAcme(t)
 	other := consent.Business{ID: "zenith", Name: "Zenith Bikes", Language: "en-US", Region: "US",
@@ -174,6 +181,7 @@ func TestNumberOfAnotherBusinessIsRefusedAndNothingIsWritten(t *testing.T) {
 }
 
 func TestTwoActiveCategoriesSharingADigitAreRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, b := storeWithAcme(t)
 	b.Categories[1].Digit = b.Categories[0].Digit

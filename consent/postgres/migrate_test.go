@@ -30,6 +30,7 @@ func openDB(t *testing.T, url string) *sql.DB {
 }
 
 func TestMigrateBuildsAnEmptyDatabaseAndARerunAppliesNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openDB(t, pgtest.ServerURL(t))
 
@@ -50,6 +51,7 @@ func TestMigrateBuildsAnEmptyDatabaseAndARerunAppliesNothing(t *testing.T) {
 }
 
 func TestSchemaCurrentWritesNothingToAnEmptyDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openDB(t, pgtest.ServerURL(t))
 	_, err := postgres.SchemaCurrent(ctx, db)
@@ -61,6 +63,7 @@ func TestSchemaCurrentWritesNothingToAnEmptyDatabase(t *testing.T) {
 }
 
 func TestEightMigratorsStartingTogetherAllSucceed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pgtest.ServerURL(t)
 	const migrators = 8

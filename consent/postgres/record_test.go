@@ -12,6 +12,7 @@ import (
 )
 
 func TestRecordStoresEventsAndProjectsTheCurrentState(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := storeWithAcme(t)
 	in := []consent.Event{optIn("offers", 0), optIn("restock", 0), optOut("offers", 5)}
@@ -41,6 +42,7 @@ func TestRecordStoresEventsAndProjectsTheCurrentState(t *testing.T) {
 }
 
 func TestConsentsOfAnUnknownPhoneIsAnEmptyList(t *testing.T) {
+	t.Parallel()
 	s, _ := storeWithAcme(t)
 	consents, err := s.ConsentsOf(context.Background(), "acme", "+14155550999")
 	require.NoError(t, err)
@@ -49,6 +51,7 @@ func TestConsentsOfAnUnknownPhoneIsAnEmptyList(t *testing.T) {
 }
 
 func TestEvidenceReturnsTheDisclosureTextAndHash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := storeWithAcme(t)
 	in := optIn("offers", 0)
@@ -72,6 +75,7 @@ func TestEvidenceReturnsTheDisclosureTextAndHash(t *testing.T) {
 }
 
 func TestRecordRefusesEventsTheLedgerMustNeverHold(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		change func(e *consent.Event)
@@ -94,6 +98,7 @@ func TestRecordRefusesEventsTheLedgerMustNeverHold(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			s, _ := storeWithAcme(t)
 			good, bad := optIn("restock", 0), optIn("offers", 1)
@@ -109,6 +114,7 @@ func TestRecordRefusesEventsTheLedgerMustNeverHold(t *testing.T) {
 }
 
 func TestRepeatedIdempotencyKeyRecordsNothingAndReturnsTheFirstEvent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := storeWithAcme(t)
 	first, err := s.Record(ctx, []consent.Event{optIn("offers", 0)})
@@ -126,6 +132,7 @@ func TestRepeatedIdempotencyKeyRecordsNothingAndReturnsTheFirstEvent(t *testing.
 }
 
 func TestSameIdempotencyKeyFromTenCallersAtOnceRecordsOneEvent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := storeWithAcme(t)
 	const callers = 10
@@ -156,6 +163,7 @@ func TestSameIdempotencyKeyFromTenCallersAtOnceRecordsOneEvent(t *testing.T) {
 }
 
 func TestLateOlderEventDoesNotOverrideANewerState(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := storeWithAcme(t)
 	newer, err := s.Record(ctx, []consent.Event{optOut("offers", 10)})
@@ -176,6 +184,7 @@ func TestLateOlderEventDoesNotOverrideANewerState(t *testing.T) {
 }
 
 func TestEventsAtTheSameInstantResolveToTheOneRecordedLast(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := storeWithAcme(t)
 	_, err := s.Record(ctx, []consent.Event{optIn("offers", 4)})
@@ -189,6 +198,7 @@ func TestEventsAtTheSameInstantResolveToTheOneRecordedLast(t *testing.T) {
 }
 
 func TestTheLedgerRefusesUpdateDeleteAndTruncateEvenByHand(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := storeWithAcme(t)
 	_, err := s.Record(ctx, []consent.Event{optIn("offers", 0)})
