@@ -30,7 +30,7 @@ func yes() consent.Inbound {
 		Channel: consent.ChannelSMS, Reason: consent.ReasonKeyword, Input: "Yes!", ProviderRef: "SM1001",
 		Disclosure: &pending.Disclosure, OccurredAt: t0.Add(time.Minute), IdempotencyKey: "sms:SM1001:offers"}
 	return consent.Inbound{BusinessID: "acme", Phone: phone, Channel: consent.ChannelSMS, ProviderRef: "SM1001",
-		Reply: "You're in: Acme Outdoor offers on WhatsApp. Reply STOP OFFERS to stop.",
+		Reply:  "You're in: Acme Outdoor offers on WhatsApp. Reply STOP OFFERS to stop.",
 		Events: []consent.Event{e}, PendingChanged: true}
 }
 
