@@ -114,8 +114,8 @@ func idempotencyKey(c *gin.Context) (idempotency, bool) {
 	if k == "" {
 		return idempotency{request: "auto:" + rand.Text()}, true
 	}
-	if len(k) > maxIdempotencyKey || strings.IndexFunc(k, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
-		badRequest(c, codeBadRequest, fmt.Sprintf("Idempotency-Key must be 1–%d visible ASCII characters", maxIdempotencyKey))
+	if len(k) > maxIdempotencyKey || strings.IndexFunc(k, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
+		badRequest(c, codeBadRequest, fmt.Sprintf("Idempotency-Key must be 1–%d printable ASCII characters", maxIdempotencyKey))
 		return idempotency{}, false
 	}
 	return idempotency{request: "key:" + k}, true
