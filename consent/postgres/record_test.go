@@ -217,3 +217,30 @@ func TestTheLedgerRefusesUpdateDeleteAndTruncateEvenByHand(t *testing.T) {
 	require.Len(t, events, 1)
 	require.Equal(t, consent.ActionOptIn, events[0].Action)
 }
+
+func TestLedgerAcceptsEveryReasonAndChannelOfTheDomainAndNothingElse(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := storeWithAcme(t)
+	var events []consent.Event
+	for i, r := range consent.Reasons {
+		e := optOut("offers", i)
+		e.Reason, e.IdempotencyKey = r, "reason:"+string(r)
+		events = append(events, e)
+	}
+	for i, ch := range consent.Channels {
+		e := optOut("offers", i)
+		e.Channel, e.IdempotencyKey = ch, "channel:"+string(ch)
+		events = append(events, e)
+	}
+	_, err := s.Record(ctx, events)
+	require.NoError(t, err, "the schema's CHECKs must list what the consent package lists")
+
+	const insertSQL = `
+INSERT INTO consent_events (business_id, phone, category, action, channel, reason, occurred_at, idempotency_key)
+VALUES ('acme', '+14155550123', 'offers', $1, $2, $3, now(), $4)`
+	for _, bad := range [][3]string{{"opt_maybe", "sms", "keyword"}, {"opt_out", "fax", "keyword"}, {"opt_out", "sms", "hunch"}} {
+		_, err := s.DB().ExecContext(ctx, insertSQL, bad[0], bad[1], bad[2], "bad:"+bad[0]+bad[1]+bad[2])
+		require.ErrorContains(t, err, "check constraint", "%v written past the store", bad)
+	}
+}
