@@ -35,6 +35,10 @@ var (
 	fillerWords = wordSet("PLEASE PLS PLZ THANKS THANK YOU THX OK OKAY POR FAVOR GRACIAS MERCI")
 )
 
+// maxHelpWords is the longest message that starts with a help word and still asks for help,
+// as in "help me please".
+const maxHelpWords = 3
+
 // shortMessageWords is the longest message in which an ambiguous word such as END or CANCEL
 // is read as revocation.
 const shortMessageWords = 6
@@ -97,6 +101,9 @@ func readIntent(normalised string, b consent.Business) intent {
 	}
 	if readsAsRevocation(words, normalised) {
 		return intent{kind: intentStop, natural: true}
+	}
+	if helpKeywords[words[0]] && len(words) <= maxHelpWords {
+		return intent{kind: intentHelp}
 	}
 	if yesKeywords[words[0]] {
 		if cats, _, ok := namedCategories(words[1:], b); ok {

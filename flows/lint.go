@@ -57,8 +57,12 @@ func (e LintError) Unwrap() error { return consent.ErrInvalid }
 
 var languageTagRe = regexp.MustCompile(`^[a-z]{2}(-[A-Z]{2})?$`)
 
-// textChannels are the channels whose texts the lint renders.
-var textChannels = []consent.Channel{consent.ChannelIVR, consent.ChannelSMS, consent.ChannelWhatsApp}
+// Channels whose texts the lint renders: disclosures are spoken or sent on all three, replies
+// are sent on the two text channels.
+var (
+	disclosureChannels = []consent.Channel{consent.ChannelIVR, consent.ChannelSMS, consent.ChannelWhatsApp}
+	replyChannels      = []consent.Channel{consent.ChannelSMS, consent.ChannelWhatsApp}
+)
 
 // LintBusiness checks every text the flows would speak or send for b, in every channel (ivr, sms,
 // whatsapp), for every category and for all categories together, in the business language and
@@ -73,10 +77,10 @@ func LintBusiness(b consent.Business) []LintProblem {
 	problems = append(problems, lintOverrides(b)...)
 	for _, tag := range businessLanguages(b) {
 		t := newTexts(b, tag)
-		for _, ch := range textChannels {
+		for _, ch := range disclosureChannels {
 			problems = append(problems, lintDisclosures(t, ch)...)
 		}
-		for _, ch := range textChannels[1:] {
+		for _, ch := range replyChannels {
 			problems = append(problems, lintReplies(t, ch)...)
 		}
 	}

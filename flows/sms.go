@@ -36,7 +36,8 @@ type MessageOutput struct {
 // HandleMessage applies the SMS and WhatsApp rules of DESIGN §4 to one message. A WhatsApp
 // button's payload, then its text, is read before the body, and decisions it causes carry
 // reason button. In order:
-//   - HELP, INFO, AYUDA or AIDE alone: the HELP reply.
+//   - HELP, INFO, AYUDA or AIDE (alone or in up to three words that are not a revocation):
+//     the HELP reply.
 //   - A revocation (see readIntent for the rule): opt_out of the named categories, or of every
 //     category for a plain STOP, for wording read as revocation and whenever the business
 //     revokes globally. Categories already opted out are not recorded again, and when nothing
