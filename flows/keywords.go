@@ -72,8 +72,8 @@ type intent struct {
 //
 // Revocation rule: a message revokes consent when, after normalisation, (1) it is exactly an
 // opt-out keyword (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT, or a French or
-// Spanish one such as ARRET, PARAR, BAJA, NO MAS), or STOP followed only by category keywords,
-// which revokes those categories; or (2) any word of it is STOP, UNSUBSCRIBE, OPTOUT, REVOKE or
+// Spanish one such as ARRET, PARAR, BAJA, NO MAS), or such a keyword followed only by category
+// keywords (STOP OFFERS), which revokes those categories; or (2) any word of it is STOP, UNSUBSCRIBE, OPTOUT, REVOKE or
 // a French or Spanish equivalent, whatever else it says; or (3) it has at most six words and one
 // is QUIT, END, CANCEL or a French or Spanish equivalent; or (4) it contains a phrase such as
 // "remove me", "take me off", "do not text", "no more", "leave me alone", "not interested",
