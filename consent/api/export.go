@@ -185,10 +185,19 @@ func (s *streamWriter) close() error {
 }
 
 // abortConnection ends an export that failed midway so the client sees a broken response
-// rather than a short one that looks complete. Over HTTP/2 the stream simply ends.
+// rather than a short one that looks complete. Gin refuses to hijack once a body is written, so
+// the connection is taken from the server's own writer beneath it. Over HTTP/2, where there
+// is no connection to take, the stream simply ends.
 func abortConnection(c *gin.Context) {
-	conn, _, err := http.NewResponseController(c.Writer).Hijack()
-	if err == nil {
+	var w http.ResponseWriter = c.Writer
+	for {
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 		conn.Close() //nolint:errcheck // the connection is being thrown away
 	}
 	c.Abort()

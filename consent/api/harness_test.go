@@ -194,3 +194,6 @@ func (e *apiEnv) optedOut(business, phone, category string, at time.Time) consen
 		Channel: consent.ChannelSMS, Reason: consent.ReasonKeyword, Input: "STOP", ProviderRef: "SM" + rand.Text(),
 		OccurredAt: at, IdempotencyKey: "test:" + rand.Text()}
 }
+
+// jsonUnmarshal decodes one JSON document held in a string.
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
