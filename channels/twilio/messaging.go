@@ -16,7 +16,7 @@ type inboundMessage struct {
 	business consent.Business
 	phone    string          // E.164 of the sender
 	channel  consent.Channel // sms or whatsapp
-	text     string          // what the flows read: the button or the (decoded) body
+	text     string          // the body the flows read: decoded from base64 when it was encoded
 	decoded  string          // the body decoded from base64, when it was
 }
 
@@ -85,12 +85,7 @@ func (h *Handler) sender(c *gin.Context, f messageForm, b consent.Business) (inb
 		return in, "", false
 	}
 	in.phone = phone
-	if in.channel == consent.ChannelWhatsApp && (f.ButtonPayload != "" || f.ButtonText != "") {
-		in.text = f.ButtonText
-		if in.text == "" {
-			in.text = f.ButtonPayload
-		}
-	} else if text, ok := decodeBody(f.Body); ok {
+	if text, ok := decodeBody(f.Body); ok {
 		in.text, in.decoded = text, text
 	}
 	return in, "", true

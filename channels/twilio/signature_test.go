@@ -23,18 +23,18 @@ func (noBusinesses) BusinessByNumber(context.Context, string) (consent.Business,
 	return consent.Business{}, consent.ErrNotFound
 }
 
-// routeHooks are one signed request per Twilio route.
+// routeHooks are one signed request per Twilio route, each one that records consent
+// when it is let through (the first call only speaks).
 func routeHooks(t *testing.T) map[string]webhook {
 	return map[string]webhook{
 		"voice":  {path: "/twilio/voice", form: fixture(t, "voice-incoming")},
-		"step":   {path: "/twilio/voice/step?a=0&s=menu", form: fixture(t, "voice-gather-digits")},
-		"sms":    {path: "/twilio/sms", form: fixture(t, "sms-keyword")},
-		"status": {path: "/twilio/status", form: fixture(t, "status-delivered")},
+		"step":   {path: stepPath("v1.d.2.a0.r0"), form: with(fixture(t, "voice-gather-digits"), "Digits", "1")},
+		"sms":    {path: "/twilio/sms", form: with(fixture(t, "sms-keyword"), "Body", "STOP")},
+		"status": {path: "/twilio/status", form: fixture(t, "status-21610")},
 	}
 }
 
 func TestSignatureOnEveryRoute(t *testing.T) {
-	e := newTestRouter(NewHandler(Config{PublicURL: testPublicURL, AuthToken: testToken}, noBusinesses{}, nil))
 	cases := []struct {
 		name    string
 		request func(w webhook) *http.Request
@@ -81,12 +81,17 @@ func TestSignatureOnEveryRoute(t *testing.T) {
 		}, http.StatusNotFound},
 	}
 	for route, hook := range routeHooks(t) {
+		e := newEnv(t)
 		for _, tc := range cases {
 			t.Run(route+"/"+tc.name, func(t *testing.T) {
-				res := serve(e, tc.request(hook))
+				before := e.countEvents()
+				res := serve(e.router, tc.request(hook))
 				assert.Equal(t, tc.want, res.Code)
 				if tc.want == http.StatusForbidden {
 					assert.Empty(t, res.Body.String(), "a refusal carries no detail")
+				}
+				if tc.want != http.StatusOK {
+					assert.Equal(t, before, e.countEvents(), "a refused request records nothing")
 				}
 			})
 		}
@@ -168,7 +173,13 @@ func TestSignatureJSONBody(t *testing.T) {
 
 func TestBodyLimit(t *testing.T) {
 	e := newTestRouter(NewHandler(Config{PublicURL: testPublicURL, AuthToken: testToken}, noBusinesses{}, nil))
-	for route, hook := range routeHooks(t) {
+	hooks := map[string]webhook{
+		"voice":  {path: "/twilio/voice", form: fixture(t, "voice-incoming")},
+		"step":   {path: stepPath("v1.m.0.a0.r0"), form: fixture(t, "voice-gather-digits")},
+		"sms":    {path: "/twilio/sms", form: fixture(t, "sms-keyword")},
+		"status": {path: "/twilio/status", form: fixture(t, "status-delivered")},
+	}
+	for route, hook := range hooks {
 		t.Run(route, func(t *testing.T) {
 			padding := maxBodyBytes - len(hook.form.Encode()) - len("&Pad=")
 			atLimit := webhook{path: hook.path, form: with(hook.form, "Pad", strings.Repeat("x", padding))}

@@ -3,6 +3,7 @@ package twilio
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -42,15 +43,24 @@ func (h *Handler) status(c *gin.Context) {
 	if isWhatsApp(f.To) {
 		ch = consent.ChannelWhatsApp
 	}
-	events := make([]consent.Event, 0, len(b.Categories))
-	for _, key := range b.CategoryKeys() {
+	keys, err := h.notOptedOut(c, *b, phone)
+	if err != nil {
+		h.storeFailed(c, "status callback: read consent", err)
+		return
+	}
+	events := make([]consent.Event, 0, len(keys))
+	for _, key := range keys {
 		events = append(events, consent.Event{
 			BusinessID: b.ID, Phone: phone, Category: key, Action: consent.ActionOptOut,
-			Channel: ch, Reason: consent.ReasonProviderOptOut, Input: "ErrorCode=" + f.ErrorCode,
+			Channel: ch, Reason: consent.ReasonProviderOptOut, Input: f.ErrorCode,
 			ProviderRef: f.sid(), OccurredAt: h.cfg.Clock().UTC(),
 			Evidence:       map[string]any{"AccountSid": f.AccountSid, "From": f.From, "To": f.To, "MessageStatus": f.MessageStatus, "ErrorCode": f.ErrorCode},
 			IdempotencyKey: "status:" + f.sid() + ":" + key,
 		})
+	}
+	if len(events) == 0 {
+		h.writeMessage(c, "")
+		return
 	}
 	if _, err := h.store.Record(ctx, events); err != nil {
 		h.storeFailed(c, "status callback: record provider opt-out", err)
@@ -58,6 +68,24 @@ func (h *Handler) status(c *gin.Context) {
 	}
 	h.log.InfoContext(ctx, "provider opt-out recorded", "business", b.ID, "phone", consent.MaskPhone(phone), "sid", f.sid())
 	h.writeMessage(c, "")
+}
+
+// notOptedOut returns the categories phone has not opted out of: every later send to a
+// number opted out at Twilio fails with 21610 again, and only the first needs recording.
+func (h *Handler) notOptedOut(c *gin.Context, b consent.Business, phone string) ([]string, error) {
+	current, err := h.store.ConsentsOf(c.Request.Context(), b.ID, phone)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(b.Categories))
+	for _, key := range b.CategoryKeys() {
+		if !slices.ContainsFunc(current, func(x consent.Consent) bool {
+			return x.Category == key && x.Status == consent.StatusOptedOut
+		}) {
+			out = append(out, key)
+		}
+	}
+	return out, nil
 }
 
 // businessFor finds the business owning a Twilio address. It returns nil, nil when the

@@ -2,7 +2,7 @@ package twilio
 
 import (
 	"net/url"
-	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,8 +15,7 @@ const voiceStepPath = "/voice/step"
 
 // Query keys of the step URL.
 const (
-	queryStep    = "s"       // the flows' step token
-	queryAttempt = "a"       // how many times this step has been asked
+	queryStep    = "s"       // the flows' step token; it carries the attempt count itself
 	queryTimeout = "timeout" // present on the <Redirect> that follows a silent <Gather>
 )
 
@@ -27,7 +26,6 @@ type callTurn struct {
 	caller   string // E.164, empty when withheld or not a phone number
 	machine  bool   // answered by a machine or a fax
 	step     string // empty on the first request
-	attempt  int
 	timeout  bool
 }
 
@@ -42,11 +40,16 @@ func (h *Handler) voiceStep(c *gin.Context) { h.call(c, true) }
 func (h *Handler) call(c *gin.Context, isStep bool) {
 	ctx := c.Request.Context()
 	var f voiceForm
-	if err := bindForm(c, &f); err != nil {
+	if err := bindForm(c, &f); err != nil || f.CallSid == "" {
 		h.writeVoice(c, apologyReply(""))
 		return
 	}
-	b, err := h.businessFor(c, f.To)
+	businessAddr, personAddr := f.To, f.From
+	if strings.HasPrefix(f.Direction, "outbound") {
+		// A call the business placed (where machine detection applies): the person was called.
+		businessAddr, personAddr = f.From, f.To
+	}
+	b, err := h.businessFor(c, businessAddr)
 	if err != nil {
 		h.log.ErrorContext(ctx, "call: find business", "err", err)
 		h.writeVoice(c, apologyReply(""))
@@ -60,17 +63,11 @@ func (h *Handler) call(c *gin.Context, isStep bool) {
 	if isStep {
 		q := c.Request.URL.Query()
 		turn.step, turn.timeout = q.Get(queryStep), q.Has(queryTimeout)
-		turn.attempt, _ = strconv.Atoi(q.Get(queryAttempt))
 	}
-	if phone, err := consent.NormalizePhone(f.From, b.Region); err == nil {
+	if phone, err := consent.NormalizePhone(personAddr, b.Region); err == nil {
 		turn.caller = phone
 	}
-	reply, events, err := h.ivr(turn)
-	if err != nil {
-		h.log.WarnContext(ctx, "call: step refused", "business", b.ID, "call", f.CallSid, "err", err)
-		h.writeVoice(c, apologyReply(b.Language))
-		return
-	}
+	reply, events := h.ivr(c, turn)
 	if len(events) > 0 {
 		if _, err := h.store.Record(ctx, events); err != nil {
 			h.log.ErrorContext(ctx, "call: record", "business", b.ID, "call", f.CallSid, "err", err)
@@ -83,8 +80,8 @@ func (h *Handler) call(c *gin.Context, isStep bool) {
 }
 
 // stepURLs returns the <Gather> action URL of a step and the URL of its silence redirect.
-func (h *Handler) stepURLs(step string, attempt int) (action, timeout string) {
-	q := url.Values{queryStep: {step}, queryAttempt: {strconv.Itoa(attempt)}}
+func (h *Handler) stepURLs(step string) (action, timeout string) {
+	q := url.Values{queryStep: {step}}
 	action = h.stepURL + "?" + q.Encode()
 	q.Set(queryTimeout, "1")
 	return action, h.stepURL + "?" + q.Encode()
