@@ -174,4 +174,3 @@ func (e *env) pending(phone string) []string {
 	}
 	return p.Categories
 }
-
