@@ -76,7 +76,8 @@ func newEnv(t *testing.T, adjust ...func(*api.Options)) *apiEnv {
 		require.NoError(t, err)
 		e.keys[b.ID], e.keyIDs[b.ID], e.businesses[b.ID] = key, k.ID, b
 	}
-	opts := api.Options{Clock: func() time.Time { return testNow }, CursorSecret: []byte("test cursor secret")}
+	// The clock stands still, so a rate limit would never refill: tests of it set their own.
+	opts := api.Options{Clock: func() time.Time { return testNow }, CursorSecret: []byte("test cursor secret"), RateLimit: -1}
 	for _, f := range adjust {
 		f(&opts)
 	}
