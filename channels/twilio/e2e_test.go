@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -143,4 +144,16 @@ func TestStoreUnavailable(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRequestPastItsDeadline(t *testing.T) {
+	e := newEnv(t)
+	h := NewHandler(Config{PublicURL: testPublicURL, AuthToken: testToken, Clock: e.clock.now, RequestTimeout: time.Nanosecond}, e.store, nil)
+	router := newTestRouter(h)
+
+	call := e.twiml(serve(router, webhook{"/twilio/voice", fixture(t, "voice-incoming")}.signed()))
+	assert.Equal(t, []string{"Say", "Hangup"}, names(call), "the caller hears an apology")
+	res := serve(router, webhook{"/twilio/sms", fixture(t, "sms-keyword")}.signed())
+	assert.Equal(t, http.StatusServiceUnavailable, res.Code)
+	assert.Zero(t, e.countEvents())
 }

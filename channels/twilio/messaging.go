@@ -2,6 +2,7 @@ package twilio
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -25,7 +26,6 @@ type inboundMessage struct {
 // MessageSid, and only then is the reply written. A redelivered MessageSid gets the
 // stored reply and records nothing.
 func (h *Handler) message(c *gin.Context) {
-	ctx := c.Request.Context()
 	var f messageForm
 	if err := bindForm(c, &f); err != nil || f.sid() == "" {
 		c.AbortWithStatus(http.StatusBadRequest)
@@ -45,26 +45,35 @@ func (h *Handler) message(c *gin.Context) {
 		h.writeMessage(c, reply)
 		return
 	}
-	if prior, found, err := h.store.PriorReply(ctx, b.ID, f.sid()); err != nil {
-		h.storeFailed(c, "message: look up prior reply", err)
+	reply, err = h.answer(c, in)
+	if err != nil {
+		h.storeFailed(c, "message", err)
 		return
-	} else if found {
-		h.log.InfoContext(ctx, "message redelivered: same reply, nothing recorded", "business", b.ID, "sid", f.sid())
-		h.writeMessage(c, prior)
-		return
+	}
+	h.writeMessage(c, reply)
+}
+
+// answer returns the reply to a message, committing everything it changes exactly once.
+func (h *Handler) answer(c *gin.Context, in inboundMessage) (string, error) {
+	ctx := c.Request.Context()
+	prior, found, err := h.store.PriorReply(ctx, in.business.ID, in.form.sid())
+	if err != nil {
+		return "", fmt.Errorf("look up prior reply: %w", err)
+	}
+	if found {
+		h.log.InfoContext(ctx, "message redelivered: same reply, nothing recorded", "business", in.business.ID, "sid", in.form.sid())
+		return prior, nil
 	}
 	commit, err := h.converse(c, in)
 	if err != nil {
-		h.storeFailed(c, "message: read consent state", err)
-		return
+		return "", fmt.Errorf("read consent state: %w", err)
 	}
 	reply, fresh, err := h.store.CommitInbound(ctx, commit)
 	if err != nil {
-		h.storeFailed(c, "message: commit", err)
-		return
+		return "", fmt.Errorf("commit: %w", err)
 	}
 	h.logDecisions(c, in, commit, fresh)
-	h.writeMessage(c, reply)
+	return reply, nil
 }
 
 // sender reads who wrote and what they said. When the sender cannot give consent (a

@@ -39,10 +39,35 @@ func (h *Handler) voiceStep(c *gin.Context) { h.call(c, true) }
 // would otherwise play its own error message or drop the call.
 func (h *Handler) call(c *gin.Context, isStep bool) {
 	ctx := c.Request.Context()
+	defer func() {
+		if r := recover(); r != nil {
+			h.log.ErrorContext(ctx, "call: panic", "panic", r)
+			h.writeVoice(c, apologyReply(""))
+		}
+	}()
+	turn, early := h.callTurn(c, isStep)
+	if early != nil {
+		h.writeVoice(c, *early)
+		return
+	}
+	reply, events := h.ivr(c, turn)
+	if len(events) > 0 {
+		if _, err := h.store.Record(ctx, events); err != nil {
+			h.log.ErrorContext(ctx, "call: record", "business", turn.business.ID, "call", turn.form.CallSid, "err", err)
+			h.writeVoice(c, apologyReply(turn.business.Language))
+			return
+		}
+	}
+	h.logCall(c, turn, events)
+	h.writeVoice(c, reply)
+}
+
+// callTurn reads the request of a call. When the IVR cannot run (no business owns the
+// number, the store failed, the form is not a call) it returns what to say instead.
+func (h *Handler) callTurn(c *gin.Context, isStep bool) (callTurn, *voiceReply) {
 	var f voiceForm
 	if err := bindForm(c, &f); err != nil || f.CallSid == "" {
-		h.writeVoice(c, apologyReply(""))
-		return
+		return callTurn{}, ptr(apologyReply(""))
 	}
 	businessAddr, personAddr := f.To, f.From
 	if strings.HasPrefix(f.Direction, "outbound") {
@@ -51,13 +76,11 @@ func (h *Handler) call(c *gin.Context, isStep bool) {
 	}
 	b, err := h.businessFor(c, businessAddr)
 	if err != nil {
-		h.log.ErrorContext(ctx, "call: find business", "err", err)
-		h.writeVoice(c, apologyReply(""))
-		return
+		h.log.ErrorContext(c.Request.Context(), "call: find business", "err", err)
+		return callTurn{}, ptr(apologyReply(""))
 	}
 	if b == nil {
-		h.writeVoice(c, notConfiguredReply())
-		return
+		return callTurn{}, ptr(notConfiguredReply())
 	}
 	turn := callTurn{form: f, business: *b, machine: f.machine()}
 	if isStep {
@@ -67,17 +90,10 @@ func (h *Handler) call(c *gin.Context, isStep bool) {
 	if phone, err := consent.NormalizePhone(personAddr, b.Region); err == nil {
 		turn.caller = phone
 	}
-	reply, events := h.ivr(c, turn)
-	if len(events) > 0 {
-		if _, err := h.store.Record(ctx, events); err != nil {
-			h.log.ErrorContext(ctx, "call: record", "business", b.ID, "call", f.CallSid, "err", err)
-			h.writeVoice(c, apologyReply(b.Language))
-			return
-		}
-	}
-	h.logCall(c, turn, events)
-	h.writeVoice(c, reply)
+	return turn, nil
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // stepURLs returns the <Gather> action URL of a step and the URL of its silence redirect.
 func (h *Handler) stepURLs(step string) (action, timeout string) {

@@ -1,15 +1,19 @@
 package twilio
 
 import (
+	"bytes"
 	"context"
+	"net/http"
 	"net/url"
 	"strconv"
 	"testing"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/optin/optin/consent"
+	"github.com/optin/optin/fixtures"
 	"github.com/optin/optin/flows"
 )
 
@@ -148,4 +152,20 @@ func (e *env) countEvents() int {
 	var n int
 	require.NoError(e.t, e.store.DB().GetContext(context.Background(), &n, `SELECT count(*) FROM consent_events`))
 	return n
+}
+
+func TestActionURLsFollowTheRouterBasePath(t *testing.T) {
+	b, err := consent.ParseBusinessFile(bytes.NewReader(fixtures.DemoBusiness))
+	require.NoError(t, err)
+	h := NewHandler(Config{PublicURL: testPublicURL + "/", AuthToken: testToken, Clock: (&fakeClock{t: t0}).now},
+		&numberBook{byNumber: map[string]consent.Business{acmeNumber: b}}, nil)
+	e := gin.New()
+	h.Register(e.Group("/hooks"))
+
+	res := serve(e, webhook{"/hooks/twilio/voice", fixture(t, "voice-incoming")}.signed())
+	require.Equal(t, http.StatusOK, res.Code)
+	got := parseTwiML(t, res.Body.String())
+	require.Equal(t, []string{"Gather", "Redirect"}, names(got))
+	assert.Equal(t, testPublicURL+"/hooks/twilio/voice/step?s=v1.m.0.a0.r0", got.Children[0].Attrs["action"])
+	assert.Equal(t, testPublicURL+"/hooks/twilio/voice/step?s=v1.m.0.a0.r0&timeout=1", got.Children[1].Text)
 }
