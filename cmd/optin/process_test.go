@@ -2,12 +2,7 @@ package main
 
 import (
 	"bytes"
-	"database/sql"
-	"fmt"
-	neturl "net/url"
-
 	"context"
-	_ "github.com/lib/pq"
 	"net"
 	"net/http"
 	"os/exec"
@@ -53,7 +48,7 @@ func waitReady(t *testing.T, addr string, deadline time.Duration) {
 }
 
 func TestEightReplicasStartTogetherOnAnEmptyDatabase(t *testing.T) {
-	url := emptyDatabaseURL(t)
+	url := pgtest.ServerURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	type proc struct {
@@ -135,28 +130,6 @@ func fetch(t *testing.T, url string) string {
 	_, err = b.ReadFrom(resp.Body)
 	require.NoError(t, err)
 	return b.String()
-}
-
-// emptyDatabaseURL creates a database with no migrations applied, for tests of migrating.
-func emptyDatabaseURL(t *testing.T) string {
-	t.Helper()
-	admin, err := sql.Open("postgres", pgtest.ServerURL(t))
-	require.NoError(t, err)
-	defer admin.Close()
-	name := fmt.Sprintf("empty_%d", time.Now().UnixNano())
-	_, err = admin.Exec("CREATE DATABASE " + name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		a, err := sql.Open("postgres", pgtest.ServerURL(t))
-		if err == nil {
-			a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			a.Close()
-		}
-	})
-	u, err := neturl.Parse(pgtest.ServerURL(t))
-	require.NoError(t, err)
-	u.Path = "/" + name
-	return u.String()
 }
 
 // hasLine reports whether some line of text contains want.

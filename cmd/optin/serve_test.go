@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/optin/optin/consent/postgres"
+	"github.com/optin/optin/consent/postgres/pgtest"
 )
 
 func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
@@ -56,7 +57,7 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 }
 
 func TestReadyzFailsWhileTheSchemaIsNotCurrent(t *testing.T) {
-	store, err := postgres.Open(context.Background(), emptyDatabaseURL(t))
+	store, err := postgres.Open(context.Background(), pgtest.ServerURL(t))
 	require.NoError(t, err)
 	defer store.Close()
 	cfg, err := loadConfig(envOf(nil))
