@@ -52,7 +52,7 @@ var testNow = time.Date(2025, 4, 11, 12, 0, 0, 0, time.UTC)
 
 // apiEnv is a running API over a fresh database holding acme and globex, one key each.
 type apiEnv struct {
-	t          *testing.T
+	t          testing.TB
 	store      *postgres.Store
 	server     *httptest.Server
 	keys       map[string]string // business → plaintext key
@@ -62,7 +62,7 @@ type apiEnv struct {
 }
 
 // newEnv starts the API; adjust changes its options.
-func newEnv(t *testing.T, adjust ...func(*api.Options)) *apiEnv {
+func newEnv(t testing.TB, adjust ...func(*api.Options)) *apiEnv {
 	t.Helper()
 	store := postgres.NewStore(pgtest.NewDB(t))
 	e := &apiEnv{t: t, store: store, keys: map[string]string{}, keyIDs: map[string]int64{},
@@ -105,7 +105,7 @@ type reply struct {
 }
 
 // JSON decodes the body as JSON into a generic value.
-func (r reply) JSON(t *testing.T) map[string]any {
+func (r reply) JSON(t testing.TB) map[string]any {
 	t.Helper()
 	var v map[string]any
 	require.NoError(t, json.Unmarshal(r.Body, &v), "body %s", r.Body)

@@ -21,12 +21,12 @@ import (
 
 // specChecker validates every answer the tests see against openapi.yaml.
 type specChecker struct {
-	t      *testing.T
+	t      testing.TB
 	doc    *openapi3.T
 	router routers.Router
 }
 
-func newSpecChecker(t *testing.T) *specChecker {
+func newSpecChecker(t testing.TB) *specChecker {
 	t.Helper()
 	doc, err := openapi3.NewLoader().LoadFromData(api.Spec())
 	require.NoError(t, err)
