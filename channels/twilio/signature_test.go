@@ -195,3 +195,14 @@ func TestBodyLimit(t *testing.T) {
 		})
 	}
 }
+
+func TestExportedSignerMatchesTwilio(t *testing.T) {
+	form := fixture(t, "sms-keyword")
+	target := testPublicURL + "/twilio/sms"
+	sig := Signature(testToken, target, form)
+	assert.Equal(t, twilioSignature(testToken, target, form), sig)
+	e := newTestRouter(NewHandler(Config{PublicURL: testPublicURL, AuthToken: testToken}, noBusinesses{}, nil))
+	r := webhook{path: "/twilio/sms", form: form}.unsigned()
+	r.Header.Set("X-Twilio-Signature", sig)
+	assert.Equal(t, http.StatusOK, serve(e, r).Code)
+}
