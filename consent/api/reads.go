@@ -17,7 +17,7 @@ func (h *Handler) categories(c *gin.Context) {
 	for i, cat := range b.Categories {
 		data[i] = categoryJSON{Key: cat.Key, Label: cat.Label, Keyword: cat.Keyword, Digit: cat.Digit}
 	}
-	c.JSON(http.StatusOK, gin.H{"data": data})
+	c.JSON(http.StatusOK, categoriesBody{Data: data})
 }
 
 // listConsents answers GET /v1/consents: one page of consents in (phone, category) order.
@@ -52,7 +52,7 @@ func (h *Handler) listConsents(c *gin.Context) {
 		cur := h.cursors.encode(b.ID, consent.ConsentKey{Phone: last.Phone, Category: last.Category})
 		next = &cur
 	}
-	c.JSON(http.StatusOK, gin.H{"data": toConsentsJSON(page), "next_cursor": next})
+	c.JSON(http.StatusOK, consentPageBody{Data: toConsentsJSON(page), NextCursor: next})
 }
 
 // consentsOfPhone answers GET /v1/consents/{phone}; an unknown phone has an empty list.
@@ -66,7 +66,7 @@ func (h *Handler) consentsOfPhone(c *gin.Context) {
 		h.internalError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"phone": phone, "consents": toConsentsJSON(cs)})
+	c.JSON(http.StatusOK, phoneConsentsBody{Phone: phone, Consents: toConsentsJSON(cs)})
 }
 
 // evidence answers GET /v1/consents/{phone}/evidence: every event of the phone, oldest first,
@@ -81,7 +81,7 @@ func (h *Handler) evidence(c *gin.Context) {
 		h.internalError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"phone": phone, "events": toEvidenceJSON(es)})
+	c.JSON(http.StatusOK, phoneEvidenceBody{Phone: phone, Events: toEvidenceJSON(es)})
 }
 
 // events answers GET /v1/events: the ledger in id order after ?after=, for incremental sync.
@@ -105,7 +105,7 @@ func (h *Handler) events(c *gin.Context) {
 	if len(es) > 0 {
 		next = es[len(es)-1].ID
 	}
-	c.JSON(http.StatusOK, gin.H{"data": toEventsJSON(es), "next_after": next})
+	c.JSON(http.StatusOK, eventPageBody{Data: toEventsJSON(es), NextAfter: next})
 }
 
 func queryAfter(c *gin.Context) (int64, error) {

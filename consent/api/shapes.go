@@ -6,7 +6,36 @@ import (
 	"github.com/optin/optin/consent"
 )
 
-// The JSON shapes of DESIGN §5. Times are RFC 3339 in UTC.
+// The JSON shapes of DESIGN §5, as structs so fields keep the documented order. Times are
+// RFC 3339 in UTC.
+
+type categoriesBody struct {
+	Data []categoryJSON `json:"data"`
+}
+
+type consentPageBody struct {
+	Data       []consentJSON `json:"data"`
+	NextCursor *string       `json:"next_cursor"`
+}
+
+type phoneConsentsBody struct {
+	Phone    string        `json:"phone"`
+	Consents []consentJSON `json:"consents"`
+}
+
+type phoneEvidenceBody struct {
+	Phone  string              `json:"phone"`
+	Events []evidenceEventJSON `json:"events"`
+}
+
+type eventPageBody struct {
+	Data      []eventJSON `json:"data"`
+	NextAfter int64       `json:"next_after"`
+}
+
+type eventsBody struct {
+	Data []eventJSON `json:"data"`
+}
 
 type categoryJSON struct {
 	Key     string `json:"key"`

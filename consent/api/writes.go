@@ -68,7 +68,7 @@ func (h *Handler) record(c *gin.Context, events []consent.Event) {
 		h.internalError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"data": toEventsJSON(recorded)})
+	c.JSON(http.StatusCreated, eventsBody{Data: toEventsJSON(recorded)})
 }
 
 // requestPhone normalises a phone of a request body, national numbers in the business region.
