@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -40,7 +41,8 @@ type options struct {
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("optinbench", flag.ContinueOnError)
 	var o options
-	var only string
+	var only, cpuprofile string
+	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
 	fs.DurationVar(&o.duration, "duration", 3*time.Second, "how long each scenario runs")
 	fs.IntVar(&o.workers, "workers", 8, "concurrent clients per scenario")
 	fs.StringVar(&o.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL to use (default: a throwaway local one)")
@@ -53,6 +55,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if o.duration <= 0 || o.duration > 5*time.Minute || o.workers < 1 || o.workers > 256 {
 		return fmt.Errorf("--duration must be in (0, 5m] and --workers in [1, 256]")
+	}
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return fmt.Errorf("create profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("start profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	env, err := setup(ctx, o, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

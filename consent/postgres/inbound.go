@@ -35,13 +35,14 @@ func (s *Store) CommitInbound(ctx context.Context, in consent.Inbound) (reply st
 		if fresh, err = affected(res); err != nil || !fresh {
 			return err
 		}
-		if _, err := record(ctx, tx, in.Events); err != nil {
-			return err
-		}
 		if in.PendingChanged {
-			return savePending(ctx, tx, in.BusinessID, in.Phone, in.Channel, in.Pending)
+			if err := savePending(ctx, tx, in.BusinessID, in.Phone, in.Channel, in.Pending); err != nil {
+				return err
+			}
 		}
-		return nil
+		// Events last: record takes the business's ledger lock, held until commit.
+		_, err = record(ctx, tx, in.Events)
+		return err
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("committing inbound message %s: %w", in.ProviderRef, err)
