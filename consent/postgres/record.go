@@ -3,12 +3,9 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq/pqerror"
@@ -58,18 +55,18 @@ func record(ctx context.Context, tx *sqlx.Tx, events []consent.Event) ([]consent
 	if err := lockLedgers(ctx, tx, events); err != nil {
 		return nil, err
 	}
-	out := make([]consent.Event, 0, len(events))
-	for _, e := range events {
-		stored, fresh, err := appendEvent(ctx, tx, e)
-		if err != nil {
-			return nil, err
+	out, fresh, err := appendEvents(ctx, tx, events)
+	if err != nil {
+		return nil, err
+	}
+	appended := make([]consent.Event, 0, len(out))
+	for i, e := range out {
+		if fresh[i] {
+			appended = append(appended, e)
 		}
-		if fresh {
-			if err := project(ctx, tx, stored); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, stored)
+	}
+	if err := project(ctx, tx, appended); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -130,60 +127,6 @@ func upsertDisclosure(ctx context.Context, tx *sqlx.Tx, businessID string, ch co
 	return d, nil
 }
 
-// appendEventSQL appends an event unless the business already used its idempotency key.
-const appendEventSQL = `
-INSERT INTO consent_events (business_id, phone, category, action, channel, reason, input, provider_ref,
-	disclosure_id, evidence, occurred_at, idempotency_key)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CAST($10 AS jsonb), $11, $12)
-ON CONFLICT (business_id, idempotency_key) DO NOTHING
-RETURNING id, occurred_at`
-
-// appendEvent appends e and returns it as stored, fresh; or, when its idempotency key was
-// used before, returns the event stored then.
-func appendEvent(ctx context.Context, tx *sqlx.Tx, e consent.Event) (consent.Event, bool, error) {
-	evidence := []byte("{}")
-	if len(e.Evidence) > 0 {
-		var err error
-		if evidence, err = json.Marshal(e.Evidence); err != nil {
-			return e, false, fmt.Errorf("encoding evidence of event %q: %w", e.IdempotencyKey, err)
-		}
-	}
-	var disclosureID sql.NullInt64
-	if e.Disclosure != nil {
-		disclosureID = sql.NullInt64{Int64: e.Disclosure.ID, Valid: true}
-	}
-	var stored struct {
-		ID         int64     `db:"id"`
-		OccurredAt time.Time `db:"occurred_at"`
-	}
-	err := tx.GetContext(ctx, &stored, appendEventSQL, e.BusinessID, e.Phone, e.Category, string(e.Action),
-		string(e.Channel), string(e.Reason), e.Input, e.ProviderRef, disclosureID, string(evidence),
-		e.OccurredAt, e.IdempotencyKey)
-	if errors.Is(err, sql.ErrNoRows) {
-		prior, err := eventByKey(ctx, tx, e.BusinessID, e.IdempotencyKey)
-		return prior, false, err
-	}
-	if err != nil {
-		return e, false, appendError(e, err)
-	}
-	e.ID, e.OccurredAt = stored.ID, stored.OccurredAt.UTC()
-	if len(e.Evidence) == 0 {
-		e.Evidence = nil
-	}
-	return e, true, nil
-}
-
-func appendError(e consent.Event, err error) error {
-	switch {
-	case pqCode(err) == pqerror.ForeignKeyViolation && strings.Contains(pqConstraint(err), "category"):
-		return fmt.Errorf("appending event %q: category %s of business %s: %w",
-			e.IdempotencyKey, e.Category, e.BusinessID, consent.ErrUnknownCategory)
-	case pqCode(err) == pqerror.CheckViolation:
-		return fmt.Errorf("appending event %q: %w: %v", e.IdempotencyKey, consent.ErrInvalid, err)
-	}
-	return fmt.Errorf("appending event %q: %w", e.IdempotencyKey, err)
-}
-
 // eventByKeySQL reads the event recorded under an idempotency key.
 const eventByKeySQL = selectEventsSQL + `
 WHERE e.business_id = $1 AND e.idempotency_key = $2`
@@ -194,22 +137,4 @@ func eventByKey(ctx context.Context, tx *sqlx.Tx, businessID, key string) (conse
 		return consent.Event{}, fmt.Errorf("reading event recorded under key %q: %w", key, err)
 	}
 	return row.event()
-}
-
-// projectSQL sets the current state from an event unless the state comes from an event that
-// occurred later (or at the same instant and was recorded later).
-const projectSQL = `
-INSERT INTO consents (business_id, phone, category, status, channel, updated_at, event_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-ON CONFLICT (business_id, phone, category) DO UPDATE SET
-	status = EXCLUDED.status, channel = EXCLUDED.channel, updated_at = EXCLUDED.updated_at, event_id = EXCLUDED.event_id
-WHERE (consents.updated_at, consents.event_id) < (EXCLUDED.updated_at, EXCLUDED.event_id)`
-
-func project(ctx context.Context, tx *sqlx.Tx, e consent.Event) error {
-	_, err := tx.ExecContext(ctx, projectSQL, e.BusinessID, e.Phone, e.Category, string(e.Action.Status()),
-		string(e.Channel), e.OccurredAt, e.ID)
-	if err != nil {
-		return fmt.Errorf("updating consent of event %d: %w", e.ID, err)
-	}
-	return nil
 }

@@ -1,0 +1,166 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
+
+	"github.com/optin/optin/consent"
+)
+
+// appendEventsSQL appends a batch of events in batch order, skipping those whose idempotency
+// key the business already used, and returns the ones it appended. One statement for the
+// whole batch keeps the time the ledger lock is held short.
+const appendEventsSQL = `
+INSERT INTO consent_events (business_id, phone, category, action, channel, reason, input, provider_ref,
+	disclosure_id, evidence, occurred_at, idempotency_key)
+SELECT b, p, c, a, ch, r, i, pr, d, CAST(ev AS jsonb), CAST(o AS timestamptz), k
+FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[]), CAST($4 AS text[]),
+	CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS text[]), CAST($8 AS text[]),
+	CAST($9 AS bigint[]), CAST($10 AS text[]), CAST($11 AS text[]), CAST($12 AS text[]))
+	WITH ORDINALITY AS x(b, p, c, a, ch, r, i, pr, d, ev, o, k, n)
+ORDER BY n
+ON CONFLICT (business_id, idempotency_key) DO NOTHING
+RETURNING id, idempotency_key, occurred_at`
+
+// eventColumns are the events of a batch as one array per column.
+type eventColumns struct {
+	business, phone, category, action, channel, reason, input, ref, evidence, occurred, key []string
+	disclosure                                                                              []sql.NullInt64
+}
+
+func columnsOf(events []consent.Event) (eventColumns, error) {
+	var c eventColumns
+	for _, e := range events {
+		evidence := []byte("{}")
+		if len(e.Evidence) > 0 {
+			var err error
+			if evidence, err = json.Marshal(e.Evidence); err != nil {
+				return c, fmt.Errorf("encoding evidence of event %q: %w", e.IdempotencyKey, err)
+			}
+		}
+		var d sql.NullInt64
+		if e.Disclosure != nil {
+			d = sql.NullInt64{Int64: e.Disclosure.ID, Valid: true}
+		}
+		c.business, c.phone, c.category = append(c.business, e.BusinessID), append(c.phone, e.Phone), append(c.category, e.Category)
+		c.action, c.channel, c.reason = append(c.action, string(e.Action)), append(c.channel, string(e.Channel)), append(c.reason, string(e.Reason))
+		c.input, c.ref, c.evidence = append(c.input, e.Input), append(c.ref, e.ProviderRef), append(c.evidence, string(evidence))
+		c.occurred, c.key = append(c.occurred, e.OccurredAt.UTC().Format(time.RFC3339Nano)), append(c.key, e.IdempotencyKey)
+		c.disclosure = append(c.disclosure, d)
+	}
+	return c, nil
+}
+
+// appendEvents appends events and returns each as stored, with fresh[i] telling whether
+// event i was appended now; an event whose key was used before comes back as stored then.
+func appendEvents(ctx context.Context, tx *sqlx.Tx, events []consent.Event) ([]consent.Event, []bool, error) {
+	c, err := columnsOf(events)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rows []struct {
+		ID         int64     `db:"id"`
+		Key        string    `db:"idempotency_key"`
+		OccurredAt time.Time `db:"occurred_at"`
+	}
+	err = tx.SelectContext(ctx, &rows, appendEventsSQL, pq.Array(c.business), pq.Array(c.phone), pq.Array(c.category),
+		pq.Array(c.action), pq.Array(c.channel), pq.Array(c.reason), pq.Array(c.input), pq.Array(c.ref),
+		pq.Array(c.disclosure), pq.Array(c.evidence), pq.Array(c.occurred), pq.Array(c.key))
+	if err != nil {
+		return nil, nil, appendError(events, err)
+	}
+	appended := make(map[string]int, len(rows))
+	for i, r := range rows {
+		appended[r.Key] = i
+	}
+	out, fresh := make([]consent.Event, len(events)), make([]bool, len(events))
+	for i, e := range events {
+		j, ok := appended[e.IdempotencyKey]
+		if !ok || (i > 0 && sameKeyEarlier(events[:i], e.IdempotencyKey)) {
+			if out[i], err = eventByKey(ctx, tx, e.BusinessID, e.IdempotencyKey); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		e.ID, e.OccurredAt = rows[j].ID, rows[j].OccurredAt.UTC()
+		if len(e.Evidence) == 0 {
+			e.Evidence = nil
+		}
+		out[i], fresh[i] = e, true
+	}
+	return out, fresh, nil
+}
+
+// sameKeyEarlier reports whether an earlier event of the batch carries key: only the first
+// of a batch's events with one key is appended.
+func sameKeyEarlier(earlier []consent.Event, key string) bool {
+	for _, e := range earlier {
+		if e.IdempotencyKey == key {
+			return true
+		}
+	}
+	return false
+}
+
+func appendError(events []consent.Event, err error) error {
+	switch {
+	case pqCode(err) == pqerror.ForeignKeyViolation && strings.Contains(pqConstraint(err), "category"):
+		return fmt.Errorf("appending events: a category is not one of business %s: %w", events[0].BusinessID, consent.ErrUnknownCategory)
+	case pqCode(err) == pqerror.CheckViolation:
+		return fmt.Errorf("appending events: %w: %v", consent.ErrInvalid, err)
+	}
+	return fmt.Errorf("appending events: %w", err)
+}
+
+// projectSQL sets the current state from a batch of events, each unless the state comes
+// from an event that occurred later (or at the same instant and was recorded later).
+const projectSQL = `
+INSERT INTO consents (business_id, phone, category, status, channel, updated_at, event_id)
+SELECT b, p, c, s, ch, CAST(u AS timestamptz), e
+FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[]), CAST($4 AS text[]),
+	CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS bigint[])) AS x(b, p, c, s, ch, u, e)
+ON CONFLICT (business_id, phone, category) DO UPDATE SET
+	status = EXCLUDED.status, channel = EXCLUDED.channel, updated_at = EXCLUDED.updated_at, event_id = EXCLUDED.event_id
+WHERE (consents.updated_at, consents.event_id) < (EXCLUDED.updated_at, EXCLUDED.event_id)`
+
+// project moves the current state forward for freshly appended events. Of several events
+// for one phone and category only the latest reaches the statement, which may touch each
+// row once.
+func project(ctx context.Context, tx *sqlx.Tx, events []consent.Event) error {
+	type slot struct{ business, phone, category string }
+	latest := map[slot]consent.Event{}
+	order := []slot{}
+	for _, e := range events {
+		k := slot{e.BusinessID, e.Phone, e.Category}
+		prev, seen := latest[k]
+		if !seen {
+			order = append(order, k)
+		}
+		if !seen || prev.OccurredAt.Before(e.OccurredAt) || (prev.OccurredAt.Equal(e.OccurredAt) && prev.ID < e.ID) {
+			latest[k] = e
+		}
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	var b, p, c, s, ch, u []string
+	var ids []int64
+	for _, k := range order {
+		e := latest[k]
+		b, p, c, s, ch = append(b, e.BusinessID), append(p, e.Phone), append(c, e.Category), append(s, string(e.Action.Status())), append(ch, string(e.Channel))
+		u, ids = append(u, e.OccurredAt.Format(time.RFC3339Nano)), append(ids, e.ID)
+	}
+	_, err := tx.ExecContext(ctx, projectSQL, pq.Array(b), pq.Array(p), pq.Array(c), pq.Array(s), pq.Array(ch), pq.Array(u), pq.Array(ids))
+	if err != nil {
+		return fmt.Errorf("updating consent of %d events: %w", len(order), err)
+	}
+	return nil
+}
