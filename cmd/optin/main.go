@@ -1,4 +1,4 @@
-// Command optin turns phone calls and text messages into provable, per-category consent to
+// Package main is the optin command. It turns phone calls and text messages into provable, per-category consent to
 // receive WhatsApp messages, and serves that consent to businesses through an API.
 //
 // It is the only place that builds concrete things (configuration, logger, database pool,

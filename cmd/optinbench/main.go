@@ -1,4 +1,4 @@
-// Command optinbench measures optin on this machine: webhook and API throughput and latency
+// Package main is optinbench, which measures optin on this machine: webhook and API throughput and latency
 // over loopback against a real PostgreSQL, each printed as a ratio to a baseline measured in
 // the same run (a bare HTTP route through the same router, and a bare one-row transaction in
 // the same database), because absolute numbers on shared machines mean little.
