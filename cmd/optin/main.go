@@ -1,8 +1,9 @@
-// Package main is the optin command. It turns phone calls and text messages into provable, per-category consent to
-// receive WhatsApp messages, and serves that consent to businesses through an API.
+// Package main is the optin command. It turns phone calls and text messages into provable,
+// per-category consent to receive WhatsApp messages, and serves that consent to businesses
+// through an API.
 //
-// It is the only place that builds concrete things (configuration, logger, database pool,
-// HTTP server) and hands them to the packages that use them.
+// It is the only place that builds concrete things (configuration, logger, database pool, HTTP
+// server) and hands them to the packages that use them.
 package main
 
 import (

@@ -1,10 +1,10 @@
-// Package main is optinbench, which measures optin on this machine: webhook and API throughput and latency
-// over loopback against a real PostgreSQL, each printed as a ratio to a baseline measured in
-// the same run (a bare HTTP route through the same router, and a bare one-row transaction in
-// the same database), because absolute numbers on shared machines mean little.
+// Package main is optinbench, which measures optin on this machine: webhook and API throughput
+// and latency over loopback against a real PostgreSQL, each printed as a ratio to a baseline
+// measured in the same run (a bare HTTP route through the same router, and a bare one-row
+// transaction in the same database), because absolute numbers on shared machines mean little.
 //
-// It starts its own throwaway PostgreSQL unless --database-url is given, serves on
-// 127.0.0.1 only, and every scenario stops after --duration.
+// It starts its own throwaway PostgreSQL unless --database-url is given, serves on 127.0.0.1
+// only, and every scenario stops after --duration.
 package main
 
 import (
