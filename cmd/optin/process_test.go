@@ -115,8 +115,17 @@ func TestServeAnswersHealthReadinessAndMetrics(t *testing.T) {
 		"metrics are labelled by route template")
 	assert.NotContains(t, body, "4155552671", "no phone number becomes a label")
 
+	code, _, errOut := runCLI(t, nil, "", "simulate", "sms", "--url", "http://"+addr, "--token", "wrong",
+		"--from", "+14155552671", "HELP")
+	assert.Equal(t, 1, code, "an HTTP error from the server fails the simulator")
+	assert.Contains(t, errOut, "answered 403", "a refused signature says so")
+
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, cmd.Wait())
+	code, _, errOut = runCLI(t, nil, "", "simulate", "call", "--url", "http://"+addr, "--token", "t",
+		"--from", "+14155552671", "--keys", "1")
+	assert.Equal(t, 1, code, "no server is an error")
+	assert.Contains(t, errOut, "no optin server answers at http://"+addr)
 	assert.True(t, hasLine(logs.String(), `"route":"/v1/consents/:phone","status":401`), "one JSON access line per request, by route")
 	assert.NotContains(t, logs.String(), "4155552671", "logs never carry a full phone number")
 }
