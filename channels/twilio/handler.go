@@ -23,8 +23,6 @@ type Store interface {
 	Pending(ctx context.Context, businessID, phone string) (*consent.Pending, error)
 	// CommitInbound records one inbound message exactly once and returns the reply it was given.
 	CommitInbound(ctx context.Context, in consent.Inbound) (reply string, fresh bool, err error)
-	// PriorReply returns the reply stored for a message already handled.
-	PriorReply(ctx context.Context, businessID, providerRef string) (reply string, found bool, err error)
 }
 
 // Config holds what the Twilio edge needs to know about its deployment.

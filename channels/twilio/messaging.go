@@ -54,16 +54,11 @@ func (h *Handler) message(c *gin.Context) {
 }
 
 // answer returns the reply to a message, committing everything it changes exactly once.
+// A redelivered message is caught by CommitInbound, which claims the MessageSid before it
+// writes anything: the second delivery's decisions are rolled back and the reply stored for
+// the first is returned. Redeliveries are rare, so no lookup runs ahead of every message.
 func (h *Handler) answer(c *gin.Context, in inboundMessage) (string, error) {
 	ctx := c.Request.Context()
-	prior, found, err := h.store.PriorReply(ctx, in.business.ID, in.form.sid())
-	if err != nil {
-		return "", fmt.Errorf("look up prior reply: %w", err)
-	}
-	if found {
-		h.log.InfoContext(ctx, "message redelivered: same reply, nothing recorded", "business", in.business.ID, "sid", in.form.sid())
-		return prior, nil
-	}
 	commit, err := h.converse(c, in)
 	if err != nil {
 		return "", fmt.Errorf("read consent state: %w", err)
@@ -72,7 +67,11 @@ func (h *Handler) answer(c *gin.Context, in inboundMessage) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("commit: %w", err)
 	}
-	h.logDecisions(c, in, commit, fresh)
+	if !fresh {
+		h.log.InfoContext(ctx, "message redelivered: same reply, nothing recorded", "business", in.business.ID, "sid", in.form.sid())
+		return reply, nil
+	}
+	h.logDecisions(c, in, commit)
 	return reply, nil
 }
 
@@ -116,12 +115,12 @@ func (in inboundMessage) evidence() map[string]any {
 }
 
 // logDecisions writes one line per message with what was decided, the phone masked.
-func (h *Handler) logDecisions(c *gin.Context, in inboundMessage, commit consent.Inbound, fresh bool) {
+func (h *Handler) logDecisions(c *gin.Context, in inboundMessage, commit consent.Inbound) {
 	actions := make([]string, 0, len(commit.Events))
 	for _, e := range commit.Events {
 		actions = append(actions, string(e.Action)+":"+e.Category)
 	}
 	h.log.InfoContext(c.Request.Context(), "message handled",
 		"business", in.business.ID, "phone", consent.MaskPhone(in.phone), "channel", in.channel,
-		"sid", in.form.sid(), "decisions", strings.Join(actions, ","), "replied", commit.Reply != "", "fresh", fresh)
+		"sid", in.form.sid(), "decisions", strings.Join(actions, ","), "replied", commit.Reply != "")
 }
