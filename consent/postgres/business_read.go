@@ -13,48 +13,32 @@ import (
 	"github.com/optin/optin/consent"
 )
 
+// businessRow is one business with its active categories (JSON, in menu order) and its
+// numbers (sorted), read in one round trip: the business API loads it on every request.
 type businessRow struct {
-	ID         string `db:"id"`
-	Name       string `db:"name"`
-	Help       string `db:"help"`
-	Language   string `db:"language"`
-	Region     string `db:"region"`
-	Revocation string `db:"revocation"`
-	Messages   []byte `db:"messages"`
+	ID         string         `db:"id"`
+	Name       string         `db:"name"`
+	Help       string         `db:"help"`
+	Language   string         `db:"language"`
+	Region     string         `db:"region"`
+	Revocation string         `db:"revocation"`
+	Messages   []byte         `db:"messages"`
+	Categories []byte         `db:"categories"`
+	Numbers    pq.StringArray `db:"numbers"`
 }
 
-type categoryRow struct {
-	BusinessID string `db:"business_id"`
-	Key        string `db:"key"`
-	Label      string `db:"label"`
-	Keyword    string `db:"keyword"`
-	Digit      int    `db:"digit"`
-	Frequency  string `db:"frequency"`
-	Position   int    `db:"position"`
-}
-
-type numberRow struct {
-	BusinessID string `db:"business_id"`
-	Number     string `db:"number"`
-}
-
-// businessesSQL selects the businesses with the given ids, or all when the list is NULL.
+// businessesSQL selects the businesses with the given ids, or all when the list is NULL,
+// each with its active categories and its numbers.
 const businessesSQL = `
-SELECT id, name, help, language, region, revocation, messages FROM businesses
-WHERE CAST($1 AS text[]) IS NULL OR id = ANY($1)
-ORDER BY id`
-
-// activeCategoriesSQL selects the active categories of the same businesses, in menu order.
-const activeCategoriesSQL = `
-SELECT business_id, key, label, keyword, digit, frequency, position FROM categories
-WHERE active AND (CAST($1 AS text[]) IS NULL OR business_id = ANY($1))
-ORDER BY business_id, position, key`
-
-// numbersSQL selects the numbers of the same businesses.
-const numbersSQL = `
-SELECT business_id, number FROM business_numbers
-WHERE CAST($1 AS text[]) IS NULL OR business_id = ANY($1)
-ORDER BY business_id, number`
+SELECT b.id, b.name, b.help, b.language, b.region, b.revocation, b.messages,
+	COALESCE((SELECT json_agg(json_build_object('key', c.key, 'label', c.label, 'keyword', c.keyword,
+			'digit', c.digit, 'frequency', c.frequency, 'position', c.position) ORDER BY c.position, c.key)
+		FROM categories c WHERE c.business_id = b.id AND c.active), CAST('[]' AS json)) AS categories,
+	COALESCE((SELECT array_agg(n.number ORDER BY n.number)
+		FROM business_numbers n WHERE n.business_id = b.id), CAST('{}' AS text[])) AS numbers
+FROM businesses b
+WHERE CAST($1 AS text[]) IS NULL OR b.id = ANY($1)
+ORDER BY b.id`
 
 // loadBusinesses reads the businesses with the given ids, or every business when ids is nil,
 // each with its numbers and active categories.
@@ -63,40 +47,41 @@ func loadBusinesses(ctx context.Context, q sqlx.QueryerContext, ids []string) ([
 	if err := sqlx.SelectContext(ctx, q, &rows, businessesSQL, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("reading businesses: %w", err)
 	}
-	var cats []categoryRow
-	if err := sqlx.SelectContext(ctx, q, &cats, activeCategoriesSQL, pq.Array(ids)); err != nil {
-		return nil, fmt.Errorf("reading categories: %w", err)
-	}
-	var numbers []numberRow
-	if err := sqlx.SelectContext(ctx, q, &numbers, numbersSQL, pq.Array(ids)); err != nil {
-		return nil, fmt.Errorf("reading business numbers: %w", err)
-	}
 	out := make([]consent.Business, len(rows))
-	index := make(map[string]*consent.Business, len(rows))
 	for i, r := range rows {
-		b := consent.Business{ID: r.ID, Name: r.Name, Help: r.Help, Language: r.Language, Region: r.Region,
-			Revocation: consent.Revocation(r.Revocation)}
-		if err := json.Unmarshal(r.Messages, &b.Messages); err != nil {
-			return nil, fmt.Errorf("decoding messages of business %s: %w", r.ID, err)
-		}
-		if len(b.Messages) == 0 {
-			b.Messages = nil
+		b, err := r.business()
+		if err != nil {
+			return nil, err
 		}
 		out[i] = b
-		index[r.ID] = &out[i]
-	}
-	for _, c := range cats {
-		if b := index[c.BusinessID]; b != nil {
-			b.Categories = append(b.Categories, consent.Category{Key: c.Key, Label: c.Label, Keyword: c.Keyword,
-				Digit: c.Digit, Frequency: c.Frequency, Position: c.Position})
-		}
-	}
-	for _, n := range numbers {
-		if b := index[n.BusinessID]; b != nil {
-			b.Numbers = append(b.Numbers, n.Number)
-		}
 	}
 	return out, nil
+}
+
+func (r businessRow) business() (consent.Business, error) {
+	b := consent.Business{ID: r.ID, Name: r.Name, Help: r.Help, Language: r.Language, Region: r.Region,
+		Revocation: consent.Revocation(r.Revocation)}
+	if err := json.Unmarshal(r.Messages, &b.Messages); err != nil {
+		return b, fmt.Errorf("decoding messages of business %s: %w", r.ID, err)
+	}
+	if len(b.Messages) == 0 {
+		b.Messages = nil
+	}
+	var cats []struct {
+		Key, Label, Keyword, Frequency string
+		Digit, Position                int
+	}
+	if err := json.Unmarshal(r.Categories, &cats); err != nil {
+		return b, fmt.Errorf("decoding categories of business %s: %w", r.ID, err)
+	}
+	for _, c := range cats {
+		b.Categories = append(b.Categories, consent.Category{Key: c.Key, Label: c.Label, Keyword: c.Keyword,
+			Digit: c.Digit, Frequency: c.Frequency, Position: c.Position})
+	}
+	if len(r.Numbers) > 0 {
+		b.Numbers = []string(r.Numbers)
+	}
+	return b, nil
 }
 
 // Businesses returns every business, ordered by id, with its numbers (sorted) and active
