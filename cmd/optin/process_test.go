@@ -94,7 +94,9 @@ func TestServeAnswersHealthReadinessAndMetrics(t *testing.T) {
 	addr := freeAddr(t)
 	var logs bytes.Buffer
 	cmd := exec.Command(optinBinary, "serve")
-	cmd.Env = []string{beOptin, "DATABASE_URL=" + pgtest.NewURL(t), "HTTP_ADDR=" + addr, "TWILIO_AUTH_TOKEN=t"}
+	url := pgtest.NewURL(t)
+	cmd.Env = []string{beOptin, "DATABASE_URL=" + url, "HTTP_ADDR=" + addr, "PUBLIC_URL=http://" + addr, "TWILIO_AUTH_TOKEN=t"}
+	require.Equal(t, 0, first(runCLI(t, map[string]string{"DATABASE_URL": url}, "", "business", "apply", "-f", demoFile)))
 	cmd.Stderr = &logs
 	require.NoError(t, cmd.Start())
 	defer cmd.Process.Kill()
@@ -115,7 +117,18 @@ func TestServeAnswersHealthReadinessAndMetrics(t *testing.T) {
 		"metrics are labelled by route template")
 	assert.NotContains(t, body, "4155552671", "no phone number becomes a label")
 
-	code, _, errOut := runCLI(t, nil, "", "simulate", "sms", "--url", "http://"+addr, "--token", "wrong",
+	sim := []string{"--url", "http://" + addr, "--token", "t", "--from", "+14155552671"}
+	code, out, errOut := runCLI(t, nil, "2\n1\n", append([]string{"simulate", "call"}, sim...)...)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "offers and promotions, up to 4 messages a month", "keys typed at the terminal reach the disclosure")
+	assert.Contains(t, out, "Thank you.", "and agree to it")
+	assert.Contains(t, out, "[caller hung up]", "end of input hangs up")
+	code, out, errOut = runCLI(t, nil, "HELP\nSTOP\n", append([]string{"simulate", "sms", "--whatsapp"}, sim...)...)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "reply: Acme Outdoor on WhatsApp", "each typed line is sent and its reply printed")
+	assert.Contains(t, out, "you are unsubscribed")
+
+	code, _, errOut = runCLI(t, nil, "", "simulate", "sms", "--url", "http://"+addr, "--token", "wrong",
 		"--from", "+14155552671", "HELP")
 	assert.Equal(t, 1, code, "an HTTP error from the server fails the simulator")
 	assert.Contains(t, errOut, "answered 403", "a refused signature says so")
