@@ -95,7 +95,8 @@ func TestServeAnswersHealthReadinessAndMetrics(t *testing.T) {
 	var logs bytes.Buffer
 	cmd := exec.Command(optinBinary, "serve")
 	url := pgtest.NewURL(t)
-	cmd.Env = []string{beOptin, "DATABASE_URL=" + url, "HTTP_ADDR=" + addr, "PUBLIC_URL=http://" + addr, "TWILIO_AUTH_TOKEN=t"}
+	const token = "tok-0f1e2d3c4b5a"
+	cmd.Env = []string{beOptin, "DATABASE_URL=" + url, "HTTP_ADDR=" + addr, "PUBLIC_URL=http://" + addr, "TWILIO_AUTH_TOKEN=" + token}
 	require.Equal(t, 0, first(runCLI(t, map[string]string{"DATABASE_URL": url}, "", "business", "apply", "-f", demoFile)))
 	cmd.Stderr = &logs
 	require.NoError(t, cmd.Start())
@@ -111,13 +112,23 @@ func TestServeAnswersHealthReadinessAndMetrics(t *testing.T) {
 	resp, err := http.Get("http://" + addr + "/v1/consents/+14155552671")
 	require.NoError(t, err)
 	resp.Body.Close()
+	code, keyOut, _ := runCLI(t, map[string]string{"DATABASE_URL": url}, "", "key", "create", "--business", "acme")
+	require.Equal(t, 0, code)
+	key := strings.TrimSpace(keyOut[strings.LastIndex(strings.TrimSpace(keyOut), "\n")+1:])
+	req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/v1/consents/%2B14155552671", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 	body := fetch(t, "http://"+addr+"/metrics")
 	assert.True(t, hasLine(body, `optin_http_requests_total{method="GET",route="/healthz",status="200"} 1`))
 	assert.True(t, hasLine(body, `optin_http_requests_total{method="GET",route="/v1/consents/:phone",status="401"} 1`),
 		"metrics are labelled by route template")
 	assert.NotContains(t, body, "4155552671", "no phone number becomes a label")
 
-	sim := []string{"--url", "http://" + addr, "--token", "t", "--from", "+14155552671"}
+	sim := []string{"--url", "http://" + addr, "--token", token, "--from", "+14155552671"}
 	code, out, errOut := runCLI(t, nil, "2\n1\n", append([]string{"simulate", "call"}, sim...)...)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "offers and promotions, up to 4 messages a month", "keys typed at the terminal reach the disclosure")
@@ -135,12 +146,15 @@ func TestServeAnswersHealthReadinessAndMetrics(t *testing.T) {
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, cmd.Wait())
-	code, _, errOut = runCLI(t, nil, "", "simulate", "call", "--url", "http://"+addr, "--token", "t",
+	code, _, errOut = runCLI(t, nil, "", "simulate", "call", "--url", "http://"+addr, "--token", token,
 		"--from", "+14155552671", "--keys", "1")
 	assert.Equal(t, 1, code, "no server is an error")
 	assert.Contains(t, errOut, "no optin server answers at http://"+addr)
 	assert.True(t, hasLine(logs.String(), `"route":"/v1/consents/:phone","status":401`), "one JSON access line per request, by route")
 	assert.NotContains(t, logs.String(), "4155552671", "logs never carry a full phone number")
+	assert.NotContains(t, logs.String(), token, "logs never carry the Twilio auth token")
+	assert.NotContains(t, logs.String(), key, "logs never carry an API key")
+	assert.True(t, hasLine(logs.String(), `"route":"/v1/consents/:phone","status":200`), "the keyed request was logged")
 }
 
 func fetch(t *testing.T, url string) string {
