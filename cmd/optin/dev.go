@@ -51,7 +51,8 @@ func runDev(ctx context.Context, c *cli, args []string) error {
 		defer stop()
 		cfg.DatabaseURL = url
 	}
-	if cfg.TwilioAuthToken == "" {
+	tokenFromEnv := cfg.TwilioAuthToken != ""
+	if !tokenFromEnv {
 		if cfg.TwilioAuthToken, err = devToken(); err != nil {
 			return err
 		}
@@ -75,7 +76,7 @@ func runDev(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return fmt.Errorf("create API key: %w", err)
 	}
-	banner := func(addr string) { printDevBanner(c, cfg, b, key) }
+	banner := func(addr string) { printDevBanner(c, cfg, b, key, tokenFromEnv) }
 	return listenAndServe(ctx, cfg.HTTPAddr, newEngine(cfg, store, logger), logger, banner)
 }
 
@@ -153,14 +154,21 @@ func devBusiness(c *cli, file string) (consent.Business, error) {
 	return b, nil
 }
 
-func printDevBanner(c *cli, cfg config, b consent.Business, key string) {
+func printDevBanner(c *cli, cfg config, b consent.Business, key string, tokenFromEnv bool) {
 	w, base := c.stdout, cfg.PublicURL
 	fmt.Fprintf(w, "\noptin is serving %s (%s) at %s\n\n", b.Name, b.ID, base)
-	fmt.Fprintf(w, "Twilio console webhooks (behind a tunnel, set PUBLIC_URL to its https address):\n")
+	fmt.Fprintf(w, "Twilio console webhooks, all HTTP POST:\n")
 	fmt.Fprintf(w, "  Voice:     A call comes in   POST %s/twilio/voice\n", base)
 	fmt.Fprintf(w, "  Messaging: A message comes in POST %s/twilio/sms\n", base)
 	fmt.Fprintf(w, "  Status callback URL          POST %s/twilio/status\n", base)
-	fmt.Fprintf(w, "Numbers: %s    Twilio auth token in use: kept in %s\n\n", strings.Join(b.Numbers, ", "), devTokenFile)
+	fmt.Fprintf(w, "Numbers: %s\n", strings.Join(b.Numbers, ", "))
+	if tokenFromEnv {
+		fmt.Fprintf(w, "Requests are checked against TWILIO_AUTH_TOKEN.\n\n")
+	} else {
+		fmt.Fprintf(w, "Requests are signed and checked with a made-up token kept in %s, which the simulator\n"+
+			"uses. For real Twilio traffic restart with TWILIO_AUTH_TOKEN set to your account's auth token\n"+
+			"and PUBLIC_URL set to the https address of your tunnel.\n\n", devTokenFile)
+	}
 	fmt.Fprintf(w, "API key for %s (shown once):\n  %s\n\n", b.ID, key)
 	fmt.Fprintf(w, "Try next, in another terminal in this directory:\n")
 	fmt.Fprintf(w, "  go run ./cmd/optin simulate call --from +14155552671 --keys \"2,1\"\n")
