@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -46,4 +48,34 @@ func TestRecordBatchWithAnUnknownCategoryRecordsNothing(t *testing.T) {
 	feed, err := s.EventsAfter(context.Background(), "acme", 0, 10)
 	require.NoError(t, err)
 	assert.Empty(t, feed, "the valid event of the batch was not recorded either")
+}
+
+func TestOneNewDisclosureAnsweredByManyAtOnceIsStoredOnce(t *testing.T) {
+	s, _ := storeWithAcme(t)
+	ctx := context.Background()
+	const callers = 10
+	ids := make([]int64, callers)
+	errs := make([]error, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e := optIn("offers", i)
+			e.Phone = fmt.Sprintf("+1415555%04d", 100+i)
+			e.Disclosure = &consent.Disclosure{Language: "en-US", Text: "Acme Outdoor offers on WhatsApp, new wording. Press 1."}
+			got, err := s.Record(ctx, []consent.Event{e})
+			if errs[i] = err; err == nil {
+				ids[i] = got[0].Disclosure.ID
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range callers {
+		require.NoError(t, errs[i])
+		assert.Equal(t, ids[0], ids[i], "every caller points at the one stored copy of the text")
+	}
+	var stored int
+	require.NoError(t, s.DB().GetContext(ctx, &stored, `SELECT count(*) FROM disclosures WHERE text LIKE '%new wording%'`))
+	assert.Equal(t, 1, stored)
 }

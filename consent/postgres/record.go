@@ -97,13 +97,22 @@ func lockLedgers(ctx context.Context, tx *sqlx.Tx, events []consent.Event) error
 	return nil
 }
 
-// insertDisclosureSQL stores a disclosure unless the same text is already stored.
-const insertDisclosureSQL = `
-INSERT INTO disclosures (business_id, channel, language, text, sha256) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (business_id, channel, language, sha256) DO NOTHING
-RETURNING id`
+// upsertDisclosureSQL returns the id of a stored disclosure with the same content address,
+// inserting it first when there is none: one round trip in the usual case, where the text was
+// stored when it was first spoken or sent.
+const upsertDisclosureSQL = `
+WITH found AS (
+	SELECT id FROM disclosures WHERE business_id = $1 AND channel = $2 AND language = $3 AND sha256 = $5
+), inserted AS (
+	INSERT INTO disclosures (business_id, channel, language, text, sha256)
+	SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM found)
+	ON CONFLICT (business_id, channel, language, sha256) DO NOTHING
+	RETURNING id
+)
+SELECT id FROM found UNION ALL SELECT id FROM inserted`
 
-// disclosureIDSQL finds a stored disclosure by its content address.
+// disclosureIDSQL finds a stored disclosure by its content address: after a concurrent
+// transaction stored the same text between the look-up and the insert above.
 const disclosureIDSQL = `
 SELECT id FROM disclosures WHERE business_id = $1 AND channel = $2 AND language = $3 AND sha256 = $4`
 
@@ -114,7 +123,7 @@ func upsertDisclosure(ctx context.Context, tx *sqlx.Tx, businessID string, ch co
 		ch = d.Channel
 	}
 	d = consent.NewDisclosure(businessID, ch, d.Language, d.Text)
-	err := tx.GetContext(ctx, &d.ID, insertDisclosureSQL, d.BusinessID, string(d.Channel), d.Language, d.Text, d.SHA256)
+	err := tx.GetContext(ctx, &d.ID, upsertDisclosureSQL, d.BusinessID, string(d.Channel), d.Language, d.Text, d.SHA256)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.GetContext(ctx, &d.ID, disclosureIDSQL, d.BusinessID, string(d.Channel), d.Language, d.SHA256)
 	}
