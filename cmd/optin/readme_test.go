@@ -171,6 +171,7 @@ func TestREADMEWalkthroughAsANewUser(t *testing.T) {
 	assert.Regexp(t, `"category":"offers"[^}]*"status":"opted_in"`, text, "the call's consent is visible through the API")
 	assert.Regexp(t, `"category":"order_updates"[^}]*"status":"opted_in"`, text, "the text's consent is visible through the API")
 	assert.Contains(t, text, `"sha256":"`, "evidence carries the disclosure's hash")
+	assert.Contains(t, text, `"evidence":{"AccountSid":`, "evidence carries what Twilio sent")
 	assert.Contains(t, text, "WhatsApp", "evidence carries the disclosure's text")
 	assert.Contains(t, text, `"code":"disclosure_incomplete"`, "an incomplete disclosure is refused with what it lacks")
 	assert.Contains(t, text, `"next_cursor":null`, "the paging loop walks to the last page")

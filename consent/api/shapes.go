@@ -73,6 +73,9 @@ type evidenceEventJSON struct {
 	ProviderRef string          `json:"provider_ref"`
 	OccurredAt  time.Time       `json:"occurred_at"`
 	Disclosure  *disclosureJSON `json:"disclosure"`
+	// Evidence is the structured proof kept with the event: the provider's AccountSid, From
+	// and To, or the object a web or paper opt-in was sent with. Always an object.
+	Evidence map[string]any `json:"evidence"`
 }
 
 type disclosureJSON struct {
@@ -107,7 +110,11 @@ func toEvidenceJSON(es []consent.Event) []evidenceEventJSON {
 	out := make([]evidenceEventJSON, len(es))
 	for i, e := range es {
 		out[i] = evidenceEventJSON{ID: e.ID, Category: e.Category, Action: e.Action, Channel: e.Channel,
-			Reason: e.Reason, Input: e.Input, ProviderRef: e.ProviderRef, OccurredAt: e.OccurredAt.UTC()}
+			Reason: e.Reason, Input: e.Input, ProviderRef: e.ProviderRef, OccurredAt: e.OccurredAt.UTC(),
+			Evidence: e.Evidence}
+		if out[i].Evidence == nil {
+			out[i].Evidence = map[string]any{}
+		}
 		if d := e.Disclosure; d != nil {
 			out[i].Disclosure = &disclosureJSON{Text: d.Text, SHA256: d.SHA256, Language: d.Language}
 		}
