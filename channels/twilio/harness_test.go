@@ -1,15 +1,11 @@
 package twilio
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -22,27 +18,6 @@ const (
 	testToken     = "8f1d2c3b4a5e6f708192a3b4c5d6e7f8"
 	testAccount   = "AC3f5a9c2e7b1d4f6a8c0e2b4d6f8a1c3e"
 )
-
-// twilioSignature computes X-Twilio-Signature the way Twilio does, independently of the
-// validator under test: Base64(HMAC-SHA1(token, URL + each POST key and value, keys sorted)).
-func twilioSignature(token, fullURL string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString(fullURL)
-	for _, k := range keys {
-		for _, v := range form[k] {
-			b.WriteString(k)
-			b.WriteString(v)
-		}
-	}
-	mac := hmac.New(sha1.New, []byte(token))
-	mac.Write([]byte(b.String()))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
 
 // fixture loads a recorded Twilio form body from fixtures/twilio/NAME.form.
 func fixture(t testing.TB, name string) url.Values {
@@ -84,7 +59,7 @@ func (w webhook) signed() *http.Request {
 // signedWith builds the request signed with token over signURL instead.
 func (w webhook) signedWith(token, signURL string) *http.Request {
 	r := w.unsigned()
-	r.Header.Set("X-Twilio-Signature", twilioSignature(token, signURL, w.form))
+	r.Header.Set("X-Twilio-Signature", Signature(token, signURL, w.form))
 	return r
 }
 

@@ -57,19 +57,19 @@ func TestSignatureOnEveryRoute(t *testing.T) {
 			return w.signedWith(testToken, "https://evil.example"+w.path)
 		}, http.StatusForbidden},
 		{"a tampered body parameter is refused", func(w webhook) *http.Request {
-			sig := twilioSignature(testToken, testPublicURL+w.path, w.form)
+			sig := Signature(testToken, testPublicURL+w.path, w.form)
 			r := webhook{path: w.path, form: with(w.form, "From", "+14158675309")}.unsigned()
 			r.Header.Set("X-Twilio-Signature", sig)
 			return r
 		}, http.StatusForbidden},
 		{"an added body parameter is refused", func(w webhook) *http.Request {
-			sig := twilioSignature(testToken, testPublicURL+w.path, w.form)
+			sig := Signature(testToken, testPublicURL+w.path, w.form)
 			r := webhook{path: w.path, form: with(w.form, "Digits", "9")}.unsigned()
 			r.Header.Set("X-Twilio-Signature", sig)
 			return r
 		}, http.StatusForbidden},
 		{"a tampered query is refused", func(w webhook) *http.Request {
-			sig := twilioSignature(testToken, testPublicURL+w.path, w.form)
+			sig := Signature(testToken, testPublicURL+w.path, w.form)
 			r := webhook{path: w.path + tamperedQuery(w.path), form: w.form}.unsigned()
 			r.Header.Set("X-Twilio-Signature", sig)
 			return r
@@ -160,7 +160,7 @@ func TestSignatureJSONBody(t *testing.T) {
 	body := `{"MessageSid":"SM5b7d9f2a4c6e8b0d1f3a5c7e9b2d4f6a","MessageStatus":"delivered"}`
 	sum := sha256.Sum256([]byte(body))
 	path := "/twilio/status?bodySHA256=" + hex.EncodeToString(sum[:])
-	sig := twilioSignature(testToken, testPublicURL+path, url.Values{})
+	sig := Signature(testToken, testPublicURL+path, url.Values{})
 	request := func(b string) *http.Request {
 		r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(b))
 		r.Header.Set("Content-Type", "application/json")
@@ -200,7 +200,7 @@ func TestExportedSignerMatchesTwilio(t *testing.T) {
 	form := fixture(t, "sms-keyword")
 	target := testPublicURL + "/twilio/sms"
 	sig := Signature(testToken, target, form)
-	assert.Equal(t, twilioSignature(testToken, target, form), sig)
+	assert.Equal(t, Signature(testToken, target, form), sig)
 	e := newTestRouter(NewHandler(Config{PublicURL: testPublicURL, AuthToken: testToken}, noBusinesses{}, nil))
 	r := webhook{path: "/twilio/sms", form: form}.unsigned()
 	r.Header.Set("X-Twilio-Signature", sig)

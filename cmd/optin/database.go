@@ -38,13 +38,21 @@ func (c *cli) openStore(ctx context.Context) (*postgres.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	store, _, err := openMigrated(ctx, url)
+	return store, err
+}
+
+// openMigrated opens the database at url and applies pending migrations under the advisory
+// lock, returning how many it applied. Every command that touches the database starts here.
+func openMigrated(ctx context.Context, url string) (*postgres.Store, int, error) {
 	store, err := postgres.Open(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, 0, fmt.Errorf("open database: %w", err)
 	}
-	if _, err := postgres.Migrate(ctx, store.DB().DB); err != nil {
+	applied, err := postgres.Migrate(ctx, store.DB().DB)
+	if err != nil {
 		store.Close()
-		return nil, fmt.Errorf("migrate: %w", err)
+		return nil, 0, fmt.Errorf("migrate: %w", err)
 	}
-	return store, nil
+	return store, applied, nil
 }

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/optin/optin/consent"
-	"github.com/optin/optin/consent/postgres"
 	"github.com/optin/optin/consent/postgres/localpg"
 	"github.com/optin/optin/fixtures"
 )
@@ -61,14 +60,11 @@ func runDev(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := postgres.Open(ctx, cfg.DatabaseURL)
+	store, _, err := openMigrated(ctx, cfg.DatabaseURL)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return err
 	}
 	defer store.Close()
-	if _, err := postgres.Migrate(ctx, store.DB().DB); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
 	if _, err := store.ApplyBusiness(ctx, b); err != nil {
 		return fmt.Errorf("load business %s: %w", b.ID, err)
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-
-	"github.com/optin/optin/consent/postgres"
 )
 
 const migrateUsage = `migrate
@@ -21,15 +19,11 @@ func runMigrate(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := postgres.Open(ctx, url)
+	store, n, err := openMigrated(ctx, url)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return err
 	}
 	defer store.Close()
-	n, err := postgres.Migrate(ctx, store.DB().DB)
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
 	fmt.Fprintf(c.stdout, "applied %d migration(s); schema is current\n", n)
 	return nil
 }

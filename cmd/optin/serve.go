@@ -8,8 +8,6 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	"github.com/optin/optin/consent/postgres"
 )
 
 const serveUsage = `serve
@@ -34,7 +32,7 @@ func runServe(ctx context.Context, c *cli, args []string) error {
 		return errors.New("DATABASE_URL is required (for a local throwaway database run 'optin dev')")
 	}
 	logger := newLogger(c.stderr, cfg)
-	return serve(ctx, cfg, logger, nil)
+	return serve(ctx, cfg, logger)
 }
 
 // Timeouts of the HTTP server. Twilio gives up after 15 s, so webhooks get their own, shorter
@@ -47,23 +45,18 @@ const (
 	shutdownTimeout   = 25 * time.Second
 )
 
-// serve opens the store, migrates, and serves until ctx ends. onListen, when set, is called
-// with the bound address once the listener is open.
-func serve(ctx context.Context, cfg config, logger *slog.Logger, onListen func(addr string)) error {
-	store, err := postgres.Open(ctx, cfg.DatabaseURL)
+// serve opens the store, migrates, and serves until ctx ends.
+func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
+	store, applied, err := openMigrated(ctx, cfg.DatabaseURL)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return err
 	}
 	defer store.Close()
-	applied, err := postgres.Migrate(ctx, store.DB().DB)
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
 	logger.Info("migrations applied", slog.Int("count", applied))
 	if cfg.TwilioAuthToken == "" && len(cfg.TwilioAuthTokens) == 0 {
 		logger.Warn("TWILIO_AUTH_TOKEN is not set: every Twilio webhook will be refused with 403")
 	}
-	return listenAndServe(ctx, cfg.HTTPAddr, newEngine(cfg, store, logger), logger, onListen)
+	return listenAndServe(ctx, cfg.HTTPAddr, newEngine(cfg, store, logger), logger, nil)
 }
 
 // listenAndServe serves handler on addr until ctx ends, then shuts down gracefully: the

@@ -76,6 +76,9 @@ func TestLedgersOfDifferentBusinessesDoNotWaitForEachOther(t *testing.T) {
 
 	e := optOut("offers", 2)
 	e.BusinessID = "rival"
-	_, err = s.Record(ctx, []consent.Event{e})
+	// Bounded so that a lock shared across businesses fails here instead of hanging the suite.
+	bounded, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, err = s.Record(bounded, []consent.Event{e})
 	require.NoError(t, err, "another business's append completes while acme's is open")
 }
