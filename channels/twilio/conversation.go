@@ -1,47 +1,40 @@
 package twilio
 
 import (
-	"github.com/gin-gonic/gin"
-
 	"github.com/optin/optin/consent"
 	"github.com/optin/optin/flows"
 )
 
-// converse reads the sender's pending disclosure and consent, lets the flows decide, and
-// returns everything the message changes, ready to commit exactly once.
-func (h *Handler) converse(c *gin.Context, in inboundMessage) (consent.Inbound, error) {
-	ctx := c.Request.Context()
+// converse is the write of one message: decided with the flows against the sender's pending
+// disclosure and consent as committed when the message's unit runs, so two messages from one
+// person are never decided on the same state.
+func (h *Handler) converse(in inboundMessage) consent.Write {
 	b := in.business
-	pending, err := h.store.Pending(ctx, b.ID, in.phone)
-	if err != nil {
-		return consent.Inbound{}, err
+	return consent.Write{
+		BusinessID: b.ID,
+		Phone:      in.phone,
+		Message:    &consent.MessageRef{ProviderRef: in.form.sid(), Channel: in.channel},
+		Decide: func(st consent.State) consent.Outcome {
+			out := flows.HandleMessage(flows.MessageInput{
+				Business:      b,
+				Phone:         in.phone,
+				Channel:       in.channel,
+				Text:          in.text,
+				ButtonPayload: in.form.ButtonPayload,
+				ButtonText:    in.form.ButtonText,
+				Pending:       st.Pending,
+				Consents:      st.Consents,
+				OptOutType:    in.form.OptOutType,
+				Now:           st.Now,
+			})
+			return consent.Outcome{
+				Reply:          out.Reply,
+				Events:         messageEvents(in, out.Decisions),
+				Pending:        out.Pending,
+				PendingChanged: out.PendingChanged,
+			}
+		},
 	}
-	consents, err := h.store.ConsentsOf(ctx, b.ID, in.phone)
-	if err != nil {
-		return consent.Inbound{}, err
-	}
-	out := flows.HandleMessage(flows.MessageInput{
-		Business:      b,
-		Phone:         in.phone,
-		Channel:       in.channel,
-		Text:          in.text,
-		ButtonPayload: in.form.ButtonPayload,
-		ButtonText:    in.form.ButtonText,
-		Pending:       pending,
-		Consents:      consents,
-		OptOutType:    in.form.OptOutType,
-		Now:           h.cfg.Clock().UTC(),
-	})
-	return consent.Inbound{
-		BusinessID:     b.ID,
-		Phone:          in.phone,
-		Channel:        in.channel,
-		ProviderRef:    in.form.sid(),
-		Reply:          out.Reply,
-		Events:         messageEvents(in, out.Decisions),
-		Pending:        out.Pending,
-		PendingChanged: out.PendingChanged,
-	}, nil
 }
 
 // messageEvents turns the decisions about one message into ledger events, keyed by

@@ -48,12 +48,12 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	db := pgtest.NewDB(t)
-	store := postgres.NewStore(db)
+	clock := &fakeClock{t: t0}
+	store := postgres.NewStore(db, postgres.WithClock(clock.now))
 	b, err := consent.ParseBusinessFile(bytes.NewReader(fixtures.DemoBusiness))
 	require.NoError(t, err)
 	_, err = store.ApplyBusiness(context.Background(), b)
 	require.NoError(t, err)
-	clock := &fakeClock{t: t0}
 	h := NewHandler(Config{PublicURL: testPublicURL, AuthToken: testToken, Clock: clock.now}, store, nil)
 	return &env{t: t, store: store, router: newTestRouter(h), clock: clock, business: b}
 }

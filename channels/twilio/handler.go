@@ -15,14 +15,9 @@ import (
 type Store interface {
 	// BusinessByNumber finds the business owning a normalised number (E.164 or short code).
 	BusinessByNumber(ctx context.Context, number string) (consent.Business, error)
-	// Record appends events idempotently and returns them as stored.
-	Record(ctx context.Context, events []consent.Event) ([]consent.Event, error)
-	// ConsentsOf returns the current consent of one phone, empty when unknown.
-	ConsentsOf(ctx context.Context, businessID, phone string) ([]consent.Consent, error)
-	// Pending returns the disclosure awaiting a YES from a phone, nil when none.
-	Pending(ctx context.Context, businessID, phone string) (*consent.Pending, error)
-	// CommitInbound records one inbound message exactly once and returns the reply it was given.
-	CommitInbound(ctx context.Context, in consent.Inbound) (reply string, fresh bool, err error)
+	// Commit decides a write against the person's committed state and records its outcome
+	// in one unit no other write about the person interleaves with; a message exactly once.
+	Commit(ctx context.Context, w consent.Write) (consent.Committed, error)
 }
 
 // Config holds what the Twilio edge needs to know about its deployment.

@@ -54,25 +54,20 @@ func (h *Handler) message(c *gin.Context) {
 }
 
 // answer returns the reply to a message, committing everything it changes exactly once.
-// A redelivered message is caught by CommitInbound, which claims the MessageSid before it
-// writes anything: the second delivery's decisions are rolled back and the reply stored for
-// the first is returned. Redeliveries are rare, so no lookup runs ahead of every message.
+// A redelivered message is caught inside its unit, which finds the MessageSid claimed: it is
+// not decided again and gets the reply stored for the first delivery.
 func (h *Handler) answer(c *gin.Context, in inboundMessage) (string, error) {
 	ctx := c.Request.Context()
-	commit, err := h.converse(c, in)
-	if err != nil {
-		return "", fmt.Errorf("read consent state: %w", err)
-	}
-	reply, fresh, err := h.store.CommitInbound(ctx, commit)
+	done, err := h.store.Commit(ctx, h.converse(in))
 	if err != nil {
 		return "", fmt.Errorf("commit: %w", err)
 	}
-	if !fresh {
+	if !done.Fresh {
 		h.log.InfoContext(ctx, "message redelivered: same reply, nothing recorded", "business", in.business.ID, "sid", in.form.sid())
-		return reply, nil
+		return done.Reply, nil
 	}
-	h.logDecisions(c, in, commit)
-	return reply, nil
+	h.logDecisions(c, in, done)
+	return done.Reply, nil
 }
 
 // sender reads who wrote and what they said. When the sender cannot give consent (a
@@ -115,7 +110,7 @@ func (in inboundMessage) evidence() map[string]any {
 }
 
 // logDecisions writes one line per message with what was decided, the phone masked.
-func (h *Handler) logDecisions(c *gin.Context, in inboundMessage, commit consent.Inbound) {
+func (h *Handler) logDecisions(c *gin.Context, in inboundMessage, commit consent.Committed) {
 	actions := make([]string, 0, len(commit.Events))
 	for _, e := range commit.Events {
 		actions = append(actions, string(e.Action)+":"+e.Category)

@@ -43,40 +43,38 @@ func (h *Handler) status(c *gin.Context) {
 	if isWhatsApp(f.To) {
 		ch = consent.ChannelWhatsApp
 	}
-	keys, err := h.notOptedOut(c, *b, phone)
+	done, err := h.store.Commit(ctx, providerOptOut(f, *b, phone, ch))
 	if err != nil {
-		h.storeFailed(c, "status callback: read consent", err)
-		return
-	}
-	events := make([]consent.Event, 0, len(keys))
-	for _, key := range keys {
-		events = append(events, consent.Event{
-			BusinessID: b.ID, Phone: phone, Category: key, Action: consent.ActionOptOut,
-			Channel: ch, Reason: consent.ReasonProviderOptOut, Input: f.ErrorCode,
-			ProviderRef: f.sid(), OccurredAt: h.cfg.Clock().UTC(),
-			Evidence:       map[string]any{"AccountSid": f.AccountSid, "From": f.From, "To": f.To, "MessageStatus": f.MessageStatus, "ErrorCode": f.ErrorCode},
-			IdempotencyKey: "status:" + f.sid() + ":" + key,
-		})
-	}
-	if len(events) == 0 {
-		h.writeMessage(c, "")
-		return
-	}
-	if _, err := h.store.Record(ctx, events); err != nil {
 		h.storeFailed(c, "status callback: record provider opt-out", err)
 		return
 	}
-	h.log.InfoContext(ctx, "provider opt-out recorded", "business", b.ID, "phone", consent.MaskPhone(phone), "sid", f.sid())
+	if len(done.Events) > 0 {
+		h.log.InfoContext(ctx, "provider opt-out recorded", "business", b.ID, "phone", consent.MaskPhone(phone), "sid", f.sid())
+	}
 	h.writeMessage(c, "")
 }
 
-// notOptedOut returns the categories phone has not opted out of: every later send to a
-// number opted out at Twilio fails with 21610 again, and only the first needs recording.
-func (h *Handler) notOptedOut(c *gin.Context, b consent.Business, phone string) ([]string, error) {
-	current, err := h.store.ConsentsOf(c.Request.Context(), b.ID, phone)
-	if err != nil {
-		return nil, err
-	}
+// providerOptOut is the write of a 21610 callback: an opt-out of every category the
+// recipient has not opted out of yet, decided on their committed consent. Every later send to
+// a number opted out at Twilio fails with 21610 again, and only the first needs recording.
+func providerOptOut(f statusForm, b consent.Business, phone string, ch consent.Channel) consent.Write {
+	return consent.Write{BusinessID: b.ID, Phone: phone, Decide: func(st consent.State) consent.Outcome {
+		var events []consent.Event
+		for _, key := range notOptedOut(b, st.Consents) {
+			events = append(events, consent.Event{
+				BusinessID: b.ID, Phone: phone, Category: key, Action: consent.ActionOptOut,
+				Channel: ch, Reason: consent.ReasonProviderOptOut, Input: f.ErrorCode,
+				ProviderRef: f.sid(), OccurredAt: st.Now,
+				Evidence:       map[string]any{"AccountSid": f.AccountSid, "From": f.From, "To": f.To, "MessageStatus": f.MessageStatus, "ErrorCode": f.ErrorCode},
+				IdempotencyKey: "status:" + f.sid() + ":" + key,
+			})
+		}
+		return consent.Outcome{Events: events}
+	}}
+}
+
+// notOptedOut returns the categories of b the consents do not opt out of.
+func notOptedOut(b consent.Business, current []consent.Consent) []string {
 	out := make([]string, 0, len(b.Categories))
 	for _, key := range b.CategoryKeys() {
 		if !slices.ContainsFunc(current, func(x consent.Consent) bool {
@@ -85,7 +83,7 @@ func (h *Handler) notOptedOut(c *gin.Context, b consent.Business, phone string) 
 			out = append(out, key)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // businessFor finds the business owning a Twilio address. It returns nil, nil when the

@@ -3,6 +3,7 @@ package twilio
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -52,7 +53,7 @@ func (h *Handler) call(c *gin.Context, isStep bool) {
 	}
 	reply, events := h.ivr(c, turn)
 	if len(events) > 0 {
-		if _, err := h.store.Record(ctx, events); err != nil {
+		if _, err := h.store.Commit(ctx, keyPress(turn, events)); err != nil {
 			h.log.ErrorContext(ctx, "call: record", "business", turn.business.ID, "call", turn.form.CallSid, "err", err)
 			h.writeVoice(c, apologyReply(turn.business.Language))
 			return
@@ -91,6 +92,25 @@ func (h *Handler) callTurn(c *gin.Context, isStep bool) (callTurn, *voiceReply) 
 		turn.caller = phone
 	}
 	return turn, nil
+}
+
+// keyPress is the write of a key press that records something: what was pressed decides it,
+// not the caller's state, but it is recorded in the caller's unit, stamped with its time, so
+// it takes its place among the caller's other writes in time order and ledger order alike.
+func keyPress(t callTurn, events []consent.Event) consent.Write {
+	return consent.Write{BusinessID: t.business.ID, Phone: t.caller, Decide: func(st consent.State) consent.Outcome {
+		return consent.Outcome{Events: stamped(events, st.Now)}
+	}}
+}
+
+// stamped returns a copy of events, each occurring at now.
+func stamped(events []consent.Event, now time.Time) []consent.Event {
+	out := make([]consent.Event, len(events))
+	for i, e := range events {
+		e.OccurredAt = now
+		out[i] = e
+	}
+	return out
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -24,7 +24,7 @@ type Store interface {
 	Business(ctx context.Context, id string) (consent.Business, error)
 	ConsentsOf(ctx context.Context, businessID, phone string) ([]consent.Consent, error)
 	Evidence(ctx context.Context, businessID, phone string) ([]consent.Event, error)
-	Record(ctx context.Context, events []consent.Event) ([]consent.Event, error)
+	Commit(ctx context.Context, w consent.Write) (consent.Committed, error)
 	ListConsents(ctx context.Context, businessID string, f consent.ConsentFilter, after consent.ConsentKey, limit int) ([]consent.Consent, error)
 	ExportConsents(ctx context.Context, businessID string, f consent.ConsentFilter, each func(consent.Consent) error) error
 	EventsAfter(ctx context.Context, businessID string, after int64, limit int) ([]consent.Event, error)
@@ -48,7 +48,8 @@ type Options struct {
 	// before the write deadline ends the response (default 1 minute). Each flush extends it,
 	// so an export outlives the server's WriteTimeout while the client keeps reading.
 	ExportWriteWindow time.Duration
-	// Clock gives the time recorded on API events (default time.Now).
+	// Clock is the API's own clock, for rate limits and key use (default time.Now). Events are
+	// stamped by the store, inside the unit that records them.
 	Clock func() time.Time
 }
 

@@ -64,7 +64,7 @@ type apiEnv struct {
 // newEnv starts the API; adjust changes its options.
 func newEnv(t testing.TB, adjust ...func(*api.Options)) *apiEnv {
 	t.Helper()
-	store := postgres.NewStore(pgtest.NewDB(t))
+	store := postgres.NewStore(pgtest.NewDB(t), postgres.WithClock(func() time.Time { return testNow }))
 	e := &apiEnv{t: t, store: store, keys: map[string]string{}, keyIDs: map[string]int64{},
 		businesses: map[string]consent.Business{}, spec: newSpecChecker(t)}
 	for _, file := range []string{string(fixtures.DemoBusiness), globexFile} {

@@ -55,17 +55,16 @@ func (h *Handler) optIn(c *gin.Context) {
 		lang = b.Language
 	}
 	disclosure := consent.NewDisclosure(b.ID, req.Channel, lang, req.Disclosure)
-	now := h.now()
 	events := make([]consent.Event, 0, len(req.Categories))
 	for _, cat := range uniqueKeys(req.Categories) {
 		events = append(events, consent.Event{
 			BusinessID: b.ID, Phone: phone, Category: cat, Action: consent.ActionOptIn,
 			Channel: req.Channel, Reason: consent.ReasonAPI, Disclosure: &disclosure,
-			Evidence: req.Evidence, OccurredAt: now,
+			Evidence: req.Evidence,
 			IdempotencyKey: idem.forEvent(consent.ActionOptIn, phone, cat),
 		})
 	}
-	h.record(c, events)
+	h.record(c, phone, events)
 }
 
 // validOptIn answers 400 for what no disclosure could fix: no or unknown categories, a channel

@@ -47,28 +47,37 @@ func (h *Handler) optOut(c *gin.Context) {
 	if !ok {
 		return
 	}
-	now := h.now()
 	events := make([]consent.Event, len(cats))
 	for i, cat := range cats {
 		events[i] = consent.Event{
 			BusinessID: b.ID, Phone: phone, Category: cat, Action: consent.ActionOptOut,
-			Channel: consent.ChannelAPI, Reason: consent.ReasonAPI, OccurredAt: now,
+			Channel: consent.ChannelAPI, Reason: consent.ReasonAPI,
 			Evidence:       map[string]any{"api_key": keyOf(c).Prefix},
 			IdempotencyKey: idem.forEvent(consent.ActionOptOut, phone, cat),
 		}
 	}
-	h.record(c, events)
+	h.record(c, phone, events)
 }
 
-// record stores events and answers 201 with what the ledger holds for them: on a retried
+// record stores the events of one request about one person, in that person's unit and
+// stamped with its time, and answers 201 with what the ledger holds for them: on a retried
 // request those are the events of the first one.
-func (h *Handler) record(c *gin.Context, events []consent.Event) {
-	recorded, err := h.store.Record(c.Request.Context(), events)
+func (h *Handler) record(c *gin.Context, phone string, events []consent.Event) {
+	b := businessOf(c)
+	done, err := h.store.Commit(c.Request.Context(), consent.Write{BusinessID: b.ID, Phone: phone,
+		Decide: func(st consent.State) consent.Outcome {
+			out := make([]consent.Event, len(events))
+			for i, e := range events {
+				e.OccurredAt = st.Now
+				out[i] = e
+			}
+			return consent.Outcome{Events: out}
+		}})
 	if err != nil {
 		h.internalError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, eventsBody{Data: toEventsJSON(recorded)})
+	c.JSON(http.StatusCreated, eventsBody{Data: toEventsJSON(done.Events)})
 }
 
 // requestPhone normalises a phone of a request body, national numbers in the business region.

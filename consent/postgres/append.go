@@ -59,12 +59,26 @@ func columnsOf(events []consent.Event) (eventColumns, error) {
 	return c, nil
 }
 
-// appendEvents appends events and returns each as stored, with fresh[i] telling whether
-// event i was appended now; an event whose key was used before comes back as stored then.
-func appendEvents(ctx context.Context, tx *sqlx.Tx, events []consent.Event) ([]consent.Event, []bool, error) {
-	c, err := columnsOf(events)
+// timeFormat is how times travel to PostgreSQL inside text arrays.
+const timeFormat = time.RFC3339Nano
+
+// storedEvent is an event of a batch as the ledger holds it, and whether the batch appended it.
+type storedEvent struct {
+	consent.Event
+	fresh bool
+}
+
+// appendEvents appends the batch's events in batch order and returns each as stored. An
+// event whose key was used before comes back as stored then; when a later write of the batch
+// about the same person was decided as if it were new, the batch must run again knowing it
+// (errReplayedKeys). Of several events of the batch with one key only the first is appended.
+func (u *unit) appendEvents(ctx context.Context, tx *sqlx.Tx, recorded map[string]bool) ([]storedEvent, error) {
+	if len(u.events) == 0 {
+		return nil, nil
+	}
+	c, err := columnsOf(u.events)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var rows []struct {
 		ID         int64     `db:"id"`
@@ -75,39 +89,79 @@ func appendEvents(ctx context.Context, tx *sqlx.Tx, events []consent.Event) ([]c
 		pq.Array(c.action), pq.Array(c.channel), pq.Array(c.reason), pq.Array(c.input), pq.Array(c.ref),
 		pq.Array(c.disclosure), pq.Array(c.evidence), pq.Array(c.occurred), pq.Array(c.key))
 	if err != nil {
-		return nil, nil, appendError(events, err)
+		return nil, appendError(u.events, err)
 	}
 	appended := make(map[string]int, len(rows))
 	for i, r := range rows {
 		appended[r.Key] = i
 	}
-	out, fresh := make([]consent.Event, len(events)), make([]bool, len(events))
-	for i, e := range events {
-		j, ok := appended[e.IdempotencyKey]
-		if !ok || (i > 0 && sameKeyEarlier(events[:i], e.IdempotencyKey)) {
-			if out[i], err = eventByKey(ctx, tx, e.BusinessID, e.IdempotencyKey); err != nil {
-				return nil, nil, err
-			}
+	out := make([]storedEvent, len(u.events))
+	first := map[string]int{}
+	var before, replayed []string
+	for j, e := range u.events {
+		if k, dup := first[e.IdempotencyKey]; dup {
+			out[j].Event = u.events[k] // filled in below once the first is known
 			continue
 		}
-		e.ID, e.OccurredAt = rows[j].ID, rows[j].OccurredAt.UTC()
-		if len(e.Evidence) == 0 {
-			e.Evidence = nil
+		first[e.IdempotencyKey] = j
+		if i, ok := appended[e.IdempotencyKey]; ok {
+			e.ID, e.OccurredAt = rows[i].ID, rows[i].OccurredAt.UTC()
+			if len(e.Evidence) == 0 {
+				e.Evidence = nil
+			}
+			out[j] = storedEvent{Event: e, fresh: true}
+			continue
 		}
-		out[i], fresh[i] = e, true
+		before = append(before, e.IdempotencyKey)
+		if !recorded[e.IdempotencyKey] && u.decidedLaterAbout(u.owner[j], e.Phone) {
+			replayed = append(replayed, e.IdempotencyKey)
+		}
 	}
-	return out, fresh, nil
+	if len(replayed) > 0 {
+		return nil, errReplayedKeys{keys: replayed}
+	}
+	if err := fillRecordedBefore(ctx, tx, u.businessID, before, out, first); err != nil {
+		return nil, err
+	}
+	for j, e := range u.events {
+		if k := first[e.IdempotencyKey]; k != j {
+			out[j] = storedEvent{Event: out[k].Event}
+		}
+	}
+	return out, nil
 }
 
-// sameKeyEarlier reports whether an earlier event of the batch carries key: only the first
-// of a batch's events with one key is appended.
-func sameKeyEarlier(earlier []consent.Event, key string) bool {
-	for _, e := range earlier {
-		if e.IdempotencyKey == key {
+// decidedLaterAbout reports whether a write after write i is about phone.
+func (u *unit) decidedLaterAbout(i int, phone string) bool {
+	for _, w := range u.writes[i+1:] {
+		if w.Phone == phone {
 			return true
 		}
 	}
 	return false
+}
+
+// eventsByKeySQL reads the events recorded under some idempotency keys.
+const eventsByKeySQL = selectEventsSQL + `
+WHERE e.business_id = $1 AND e.idempotency_key = ANY($2)`
+
+// fillRecordedBefore sets, for each key recorded before this batch, the event stored then.
+func fillRecordedBefore(ctx context.Context, tx *sqlx.Tx, businessID string, keys []string, out []storedEvent, first map[string]int) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	var rows []eventRow
+	if err := tx.SelectContext(ctx, &rows, eventsByKeySQL, businessID, pq.Array(keys)); err != nil {
+		return fmt.Errorf("reading %d events recorded before: %w", len(keys), err)
+	}
+	for _, r := range rows {
+		e, err := r.event()
+		if err != nil {
+			return err
+		}
+		out[first[e.IdempotencyKey]] = storedEvent{Event: e}
+	}
+	return nil
 }
 
 func appendError(events []consent.Event, err error) error {

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/optin/optin/consent"
-	"github.com/optin/optin/consent/postgres"
 )
 
 // waitingForLedgerLockSQL counts sessions of this database waiting for an advisory lock.
@@ -26,7 +25,7 @@ func TestFeedNeverSkipsAnEventCommittedOutOfOrder(t *testing.T) {
 	first, err := s.DB().BeginTxx(ctx, nil)
 	require.NoError(t, err)
 	defer first.Rollback()
-	_, err = postgres.RecordInTx(ctx, first, []consent.Event{optOut("offers", 1)})
+	_, err = s.RecordInTx(ctx, first, []consent.Event{optOut("offers", 1)})
 	require.NoError(t, err)
 
 	// A second writer of the same business must wait for it, rather than commit a higher id
@@ -71,7 +70,7 @@ func TestLedgersOfDifferentBusinessesDoNotWaitForEachOther(t *testing.T) {
 	first, err := s.DB().BeginTxx(ctx, nil)
 	require.NoError(t, err)
 	defer first.Rollback()
-	_, err = postgres.RecordInTx(ctx, first, []consent.Event{optOut("offers", 1)})
+	_, err = s.RecordInTx(ctx, first, []consent.Event{optOut("offers", 1)})
 	require.NoError(t, err)
 
 	e := optOut("offers", 2)

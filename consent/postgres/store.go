@@ -20,12 +20,23 @@ import (
 
 // Store reads and writes the consent database. It is safe for concurrent use.
 type Store struct {
-	db *sqlx.DB
+	db      *sqlx.DB
+	clock   func() time.Time
+	commits *committer
+}
+
+// Option changes how a Store is set up.
+type Option func(*Store)
+
+// WithClock makes the store stamp writes with clock instead of time.Now: the time every
+// write is decided at and recorded with is read inside its unit, under the ledger lock.
+func WithClock(clock func() time.Time) Option {
+	return func(s *Store) { s.clock = clock }
 }
 
 // Open connects to the database at databaseURL (a postgres:// URL or a key=value string),
 // adding sslmode=disable when the URL names no sslmode, and checks that it answers.
-func Open(ctx context.Context, databaseURL string) (*Store, error) {
+func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, error) {
 	db, err := sqlx.Open("postgres", withSSLMode(databaseURL))
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
@@ -37,7 +48,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connecting to database: %w", err)
 	}
-	return NewStore(db), nil
+	return NewStore(db, opts...), nil
 }
 
 // withSSLMode adds sslmode=disable to a connection string that has no sslmode, since lib/pq
@@ -56,7 +67,14 @@ func withSSLMode(databaseURL string) string {
 }
 
 // NewStore returns a store over an open lib/pq connection pool.
-func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
+func NewStore(db *sqlx.DB, opts ...Option) *Store {
+	s := &Store{db: db, clock: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	s.commits = newCommitter(s)
+	return s
+}
 
 // DB returns the connection pool, for migrations and for queries of other files of this package.
 func (s *Store) DB() *sqlx.DB { return s.db }
