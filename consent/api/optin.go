@@ -60,7 +60,7 @@ func (h *Handler) optIn(c *gin.Context) {
 		events = append(events, consent.Event{
 			BusinessID: b.ID, Phone: phone, Category: cat, Action: consent.ActionOptIn,
 			Channel: req.Channel, Reason: consent.ReasonAPI, Disclosure: &disclosure,
-			Evidence: req.Evidence,
+			Evidence:       req.Evidence,
 			IdempotencyKey: idem.forEvent(consent.ActionOptIn, phone, cat),
 		})
 	}

@@ -22,7 +22,7 @@ func (s *Store) CommitInbound(ctx context.Context, in consent.Inbound) (reply st
 	c, err := s.Commit(ctx, consent.Write{
 		BusinessID: in.BusinessID, Phone: in.Phone,
 		Message: &consent.MessageRef{ProviderRef: in.ProviderRef, Channel: in.Channel},
-		Decide: consent.Fixed(consent.Outcome{Events: in.Events, Reply: in.Reply, Pending: in.Pending, PendingChanged: in.PendingChanged}),
+		Decide:  consent.Fixed(consent.Outcome{Events: in.Events, Reply: in.Reply, Pending: in.Pending, PendingChanged: in.PendingChanged}),
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("committing inbound message %s: %w", in.ProviderRef, err)
