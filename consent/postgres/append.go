@@ -167,9 +167,9 @@ func fillRecordedBefore(ctx context.Context, tx *sqlx.Tx, businessID string, key
 func appendError(events []consent.Event, err error) error {
 	switch {
 	case pqCode(err) == pqerror.ForeignKeyViolation && strings.Contains(pqConstraint(err), "category"):
-		return fmt.Errorf("appending events: a category is not one of business %s: %w", events[0].BusinessID, consent.ErrUnknownCategory)
+		return fmt.Errorf("appending events: a category is not one of business %s: %w: %w", events[0].BusinessID, consent.ErrUnknownCategory, err)
 	case pqCode(err) == pqerror.CheckViolation:
-		return fmt.Errorf("appending events: %w: %v", consent.ErrInvalid, err)
+		return fmt.Errorf("appending events: %w: %w", consent.ErrInvalid, err)
 	}
 	return fmt.Errorf("appending events: %w", err)
 }

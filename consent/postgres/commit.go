@@ -104,6 +104,7 @@ func (c *committer) take(businessID string) []*queuedWrite {
 
 // run commits one batch and answers each writer with its own result.
 func (c *committer) run(batch []*queuedWrite) {
+	defer answerOnPanic(batch)
 	ctx, cancel := batchContext(batch)
 	defer cancel()
 	writes := make([]consent.Write, len(batch))
@@ -113,6 +114,21 @@ func (c *committer) run(batch []*queuedWrite) {
 	results := c.store.commitBatch(ctx, writes)
 	for i, q := range batch {
 		q.done <- results[i]
+	}
+}
+
+// answerOnPanic answers every writer of a batch that panicked, so no writer waits forever
+// and the process survives; the batch's transaction was rolled back with its connection.
+func answerOnPanic(batch []*queuedWrite) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	for _, q := range batch {
+		select {
+		case q.done <- writeResult{err: fmt.Errorf("committing the batch panicked: %v", r)}:
+		default: // answered before the panic
+		}
 	}
 }
 

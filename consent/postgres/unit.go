@@ -70,7 +70,11 @@ func retryable(err error) bool {
 // causedByData reports an error that some row's content caused (a check, a foreign key, a
 // byte the database refuses), as opposed to the database or the connection failing.
 func causedByData(err error) bool {
-	switch pqCode(err).Class() {
+	code := pqCode(err)
+	if len(code) < 2 {
+		return false
+	}
+	switch code.Class() {
 	case "22", "23", "54":
 		return true
 	}

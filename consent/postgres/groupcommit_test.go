@@ -1,0 +1,137 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/optin/optin/consent"
+	"github.com/optin/optin/consent/postgres"
+)
+
+// stopWrite is an API-style opt-out of one phone, decided on nothing, stamped by the unit.
+func stopWrite(phone, category, key string) consent.Write {
+	return consent.Write{BusinessID: "acme", Phone: phone, Decide: func(st consent.State) consent.Outcome {
+		return consent.Outcome{Events: []consent.Event{{
+			BusinessID: "acme", Phone: phone, Category: category, Action: consent.ActionOptOut,
+			Channel: consent.ChannelAPI, Reason: consent.ReasonAPI, IdempotencyKey: key,
+		}}}
+	}}
+}
+
+// holdLedger takes acme's ledger lock in a transaction of its own, as another replica's
+// batch would, so that writes sent meanwhile gather into one batch; release lets them go.
+func holdLedger(t *testing.T, s *postgres.Store) (release func()) {
+	t.Helper()
+	tx, err := s.DB().BeginTxx(context.Background(), nil)
+	require.NoError(t, err)
+	_, err = tx.Exec(`SELECT pg_advisory_xact_lock(CAST($1 AS int4), hashtext($2))`, 0x6f70, "acme")
+	require.NoError(t, err)
+	return func() { require.NoError(t, tx.Rollback()) }
+}
+
+func TestAWriteWithABadCategoryFailsAloneAndTheRestOfItsBatchCommits(t *testing.T) {
+	s, _ := storeWithAcme(t)
+	ctx := context.Background()
+	for try := range 10 {
+		release := holdLedger(t, s)
+		const n = 24
+		bad := try % n
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			category := "offers"
+			if i == bad {
+				category = "no_such_category"
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = s.Commit(ctx, stopWrite(fmt.Sprintf("+1415557%02d%02d", try, i), category, fmt.Sprintf("t%d:%d", try, i)))
+			}()
+		}
+		time.Sleep(50 * time.Millisecond) // let the writes queue behind the held lock
+		release()
+		wg.Wait()
+		for i, err := range errs {
+			if i == bad {
+				assert.True(t, errors.Is(err, consent.ErrUnknownCategory), "try %d: the bad write fails with its own reason: %v", try, err)
+				continue
+			}
+			assert.NoError(t, err, "try %d: write %d shares a batch with a bad one", try, i)
+		}
+	}
+	var events int
+	require.NoError(t, s.DB().Get(&events, `SELECT count(*) FROM consent_events`))
+	assert.Equal(t, 10*23, events, "every good write is recorded once")
+}
+
+func TestAReplicaWithAClockBehindStillRecordsAfterThePersonsLatestEvent(t *testing.T) {
+	ahead, _ := storeWithAcme(t)
+	behind := postgres.NewStore(ahead.DB(), postgres.WithClock(func() time.Time { return time.Now().Add(-time.Hour) }))
+	ctx := context.Background()
+
+	first, err := ahead.Commit(ctx, stopWrite(phone, "offers", "ahead"))
+	require.NoError(t, err)
+	optIn := consent.NewDisclosure("acme", consent.ChannelWeb, "en-US", "Acme Outdoor: offers on WhatsApp, up to 4 a month. Reply STOP to opt out.")
+	second, err := behind.Commit(ctx, consent.Write{BusinessID: "acme", Phone: phone, Decide: func(st consent.State) consent.Outcome {
+		return consent.Outcome{Events: []consent.Event{{
+			BusinessID: "acme", Phone: phone, Category: "offers", Action: consent.ActionOptIn, Disclosure: &optIn,
+			Channel: consent.ChannelWeb, Reason: consent.ReasonAPI, IdempotencyKey: "behind",
+		}}}
+	}})
+	require.NoError(t, err)
+
+	assert.False(t, second.Events[0].OccurredAt.Before(first.Events[0].OccurredAt), "the later write is not dated before the earlier one")
+	cs, err := ahead.ConsentsOf(ctx, "acme", phone)
+	require.NoError(t, err)
+	require.Len(t, cs, 1)
+	assert.Equal(t, consent.StatusOptedIn, cs[0].Status, "the state is the ledger's last event")
+	assert.Equal(t, second.Events[0].ID, cs[0].EventID)
+}
+
+func TestWritesDeliveredTwiceInOneBatchRecordOnce(t *testing.T) {
+	s, _ := storeWithAcme(t)
+	ctx := context.Background()
+	release := holdLedger(t, s)
+	results := make([]consent.Committed, 3)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			results[i], err = s.Commit(ctx, consent.Write{BusinessID: "acme", Phone: phone,
+				Message: &consent.MessageRef{ProviderRef: "SMtwice", Channel: consent.ChannelSMS},
+				Decide: func(st consent.State) consent.Outcome {
+					if len(st.Consents) > 0 {
+						return consent.Outcome{Reply: "decided on a state the first delivery left"}
+					}
+					out := stopWrite(phone, "offers", "msg:SMtwice:offers").Decide(st)
+					out.Reply = "unsubscribed"
+					return out
+				}})
+			assert.NoError(t, err)
+		}()
+	}
+	time.Sleep(50 * time.Millisecond)
+	release()
+	wg.Wait()
+	fresh := 0
+	for _, r := range results {
+		assert.Equal(t, "unsubscribed", r.Reply, "every delivery gets the first one's reply")
+		if r.Fresh {
+			fresh++
+		}
+	}
+	assert.Equal(t, 1, fresh, "one delivery is handled, the others are redeliveries")
+	var events int
+	require.NoError(t, s.DB().Get(&events, `SELECT count(*) FROM consent_events`))
+	assert.Equal(t, 1, events)
+}
