@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/optin/optin/consent"
 )
@@ -74,6 +77,29 @@ func (s *Store) Pending(ctx context.Context, businessID, phone string) (*consent
 		return nil, nil
 	}
 	return rows[0].pending(businessID), nil
+}
+
+// pendingRow is one row of pendingOfSQL.
+type pendingRow struct {
+	Phone             string         `db:"phone"`
+	Categories        pq.StringArray `db:"categories"`
+	Channel           string         `db:"channel"`
+	ExpiresAt         time.Time      `db:"expires_at"`
+	DisclosureID      int64          `db:"id"`
+	DisclosureChannel string         `db:"disclosure_channel"`
+	Language          string         `db:"language"`
+	Text              string         `db:"text"`
+	SHA256            string         `db:"sha256"`
+}
+
+func (r pendingRow) pending(businessID string) *consent.Pending {
+	return &consent.Pending{
+		Categories: r.Categories,
+		Channel:    consent.Channel(r.Channel),
+		ExpiresAt:  r.ExpiresAt.UTC(),
+		Disclosure: consent.Disclosure{ID: r.DisclosureID, BusinessID: businessID, Channel: consent.Channel(r.DisclosureChannel),
+			Language: r.Language, Text: r.Text, SHA256: r.SHA256},
+	}
 }
 
 // pendingOfSQL reads the disclosure awaiting a YES from one phone.

@@ -23,6 +23,7 @@ type Store struct {
 	db      *sqlx.DB
 	clock   func() time.Time
 	commits *committer
+	prep    *statements
 }
 
 // Option changes how a Store is set up.
@@ -72,7 +73,7 @@ func NewStore(db *sqlx.DB, opts ...Option) *Store {
 	for _, o := range opts {
 		o(s)
 	}
-	s.commits = newCommitter(s)
+	s.commits, s.prep = newCommitter(s), newStatements(db)
 	return s
 }
 
@@ -80,7 +81,10 @@ func NewStore(db *sqlx.DB, opts ...Option) *Store {
 func (s *Store) DB() *sqlx.DB { return s.db }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.prep.close()
+	return s.db.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {

@@ -96,11 +96,7 @@ func (s *Store) tryUnit(ctx context.Context, writes []consent.Write, recorded ma
 
 // unitInTx is the body of a batch's transaction, within tx.
 func (s *Store) unitInTx(ctx context.Context, tx *sqlx.Tx, writes []consent.Write, recorded map[string]bool) ([]writeResult, error) {
-	businessID := writes[0].BusinessID
-	if _, err := tx.ExecContext(ctx, lockLedgerSQL, ledgerLockClass, businessID); err != nil {
-		return nil, fmt.Errorf("locking the ledger of %s: %w", businessID, err)
-	}
-	u, err := readUnit(ctx, tx, businessID, writes, s.clock().UTC())
+	u, err := readUnit(ctx, tx, s.prep, writes[0].BusinessID, writes, s.clock)
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +111,7 @@ func (s *Store) unitInTx(ctx context.Context, tx *sqlx.Tx, writes []consent.Writ
 // and what the batch will write.
 type unit struct {
 	businessID string
+	prep       *statements
 	writes     []consent.Write
 	now        time.Time // the unit's clock, read under the lock
 	states     map[string]*consent.State
