@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/lib/pq/pqerror"
 
@@ -16,64 +15,47 @@ import (
 // timeFormat is how times travel to PostgreSQL inside text arrays.
 const timeFormat = time.RFC3339Nano
 
-// storedEvents returns the batch's events as the ledger holds them, from the rows
-// writeUnitSQL appended. An event whose key was used before comes back as stored then; when a
-// later write of the batch about the same person was decided as if it were new, the batch
-// must run again knowing it (errReplayedKeys). Of several events of the batch with one key
-// only the first was appended, and the others come back as it.
-func (u *unit) storedEvents(ctx context.Context, tx *sqlx.Tx, rows []appendedRow, recorded map[string]bool) ([]consent.Event, error) {
-	appended := make(map[string]appendedRow, len(rows))
-	for _, r := range rows {
-		appended[r.Key] = r
-	}
+// storedEvents returns the batch's events as the ledger holds them, from the events
+// optin_write_unit appended; those of stale writes are left empty. An event whose key was
+// used before comes back as stored then. Of several events of the batch with one key only
+// the first was appended, and the others come back as it.
+func (u *unit) storedEvents(ctx context.Context, appended map[string]unitRow, stale map[int]bool) ([]consent.Event, error) {
 	out := make([]consent.Event, len(u.events))
 	first := map[string]int{}
-	var before, replayed []string
+	var before []string
 	for j, e := range u.events {
+		if stale[u.owner[j]] {
+			continue
+		}
 		if _, dup := first[e.IdempotencyKey]; dup {
 			continue
 		}
 		first[e.IdempotencyKey] = j
-		if r, ok := appended[e.IdempotencyKey]; ok {
-			e.ID, e.OccurredAt = r.ID, r.OccurredAt.UTC()
-			if e.Disclosure != nil {
-				d := *e.Disclosure
-				d.ID = r.DisclosureID.Int64
-				e.Disclosure = &d
-			}
-			if len(e.Evidence) == 0 {
-				e.Evidence = nil
-			}
-			out[j] = e
+		r, ok := appended[e.IdempotencyKey]
+		if !ok {
+			before = append(before, e.IdempotencyKey)
 			continue
 		}
-		before = append(before, e.IdempotencyKey)
-		if !recorded[e.IdempotencyKey] && u.decidedLaterAbout(u.owner[j], e.Phone) {
-			replayed = append(replayed, e.IdempotencyKey)
+		e.ID, e.OccurredAt = r.ID.Int64, r.OccurredAt.Time.UTC()
+		if e.Disclosure != nil {
+			d := *e.Disclosure
+			d.ID = r.DisclosureID.Int64
+			e.Disclosure = &d
 		}
+		if len(e.Evidence) == 0 {
+			e.Evidence = nil
+		}
+		out[j] = e
 	}
-	if len(replayed) > 0 {
-		return nil, errReplayedKeys{keys: replayed}
-	}
-	if err := u.fillRecordedBefore(ctx, tx, before, out, first); err != nil {
+	if err := u.fillRecordedBefore(ctx, before, out, first); err != nil {
 		return nil, err
 	}
 	for j, e := range u.events {
-		if k := first[e.IdempotencyKey]; k != j {
+		if k, ok := first[e.IdempotencyKey]; ok && k != j && !stale[u.owner[j]] {
 			out[j] = out[k]
 		}
 	}
 	return out, nil
-}
-
-// decidedLaterAbout reports whether a write after write i is about phone.
-func (u *unit) decidedLaterAbout(i int, phone string) bool {
-	for _, w := range u.writes[i+1:] {
-		if w.Phone == phone {
-			return true
-		}
-	}
-	return false
 }
 
 // eventsByKeySQL reads the events recorded under some idempotency keys.
@@ -81,12 +63,12 @@ const eventsByKeySQL = selectEventsSQL + `
 WHERE e.business_id = $1 AND e.idempotency_key = ANY($2)`
 
 // fillRecordedBefore sets, for each key recorded before this batch, the event stored then.
-func (u *unit) fillRecordedBefore(ctx context.Context, tx *sqlx.Tx, keys []string, out []consent.Event, first map[string]int) error {
+func (u *unit) fillRecordedBefore(ctx context.Context, keys []string, out []consent.Event, first map[string]int) error {
 	if len(keys) == 0 {
 		return nil
 	}
 	var rows []eventRow
-	if err := u.prep.selectIn(ctx, tx, &rows, eventsByKeySQL, u.businessID, pq.Array(keys)); err != nil {
+	if err := u.prep.selectDB(ctx, &rows, eventsByKeySQL, u.businessID, pq.Array(keys)); err != nil {
 		return fmt.Errorf("reading %d events recorded before: %w", len(keys), err)
 	}
 	for _, r := range rows {

@@ -9,23 +9,38 @@ import (
 	"github.com/optin/optin/consent"
 )
 
-// maxBatch bounds how many writes of one business share a transaction.
+// maxBatch bounds how many writes of one business share a batch.
 const maxBatch = 256
 
-// maxBatchTime bounds a batch's transaction when none of its writers set a deadline.
+// maxInFlight is how many batches of one business this process runs at once: while one
+// writes, the next reads and decides, so the round trips of one overlap the other's. Their
+// writes still take the business's ledger lock one at a time.
+const maxInFlight = 2
+
+// maxBatchTime bounds a batch when none of its writers set a deadline.
 const maxBatchTime = 30 * time.Second
 
-// committer coalesces concurrent writes of one business into few transactions (group
-// commit). Writers enqueue and wait; while a business has a batch in flight, writes arriving
-// for it gather, and when the batch ends the next one takes everything gathered. An idle
-// business does not wait: a lone write starts its batch at once. Businesses never wait for
-// each other. Across replicas the batch's advisory lock keeps one batch per business at a
-// time, so every write about a person is decided against the state the last one committed.
+// committer coalesces concurrent writes of one business into few batches (group commit).
+// Writers enqueue and wait; while the business has batches in flight, writes arriving for it
+// gather, and the next batch takes everything gathered. An idle business does not wait: a lone
+// write starts its batch at once. Businesses never wait for each other.
+//
+// A write about a person who is in a batch in flight waits for that batch, so each person's
+// writes are decided one at a time, in arrival order, each on the state the one before left.
+// Across replicas, the batch's write checks under the ledger lock that the state it decided
+// on is still current (see optin_write_unit).
 type committer struct {
 	store *Store
 	mu    sync.Mutex
-	// queues holds, per business with a batch in flight, the writes gathered for the next.
-	queues map[string][]*queuedWrite
+	by    map[string]*businessQueue
+}
+
+// businessQueue is one business's waiting writes and its batches in flight.
+type businessQueue struct {
+	waiting  []*queuedWrite
+	inFlight int
+	people   map[string]int // phones of writes in flight → how many
+	barrier  bool           // a batch in flight holds a write about no one person
 }
 
 // queuedWrite is one write waiting for its batch, answered once on done.
@@ -41,7 +56,7 @@ type writeResult struct {
 }
 
 func newCommitter(s *Store) *committer {
-	return &committer{store: s, queues: map[string][]*queuedWrite{}}
+	return &committer{store: s, by: map[string]*businessQueue{}}
 }
 
 // commit enqueues w and waits until its batch committed or ctx ended. When ctx ends while the
@@ -50,12 +65,14 @@ func newCommitter(s *Store) *committer {
 func (c *committer) commit(ctx context.Context, w consent.Write) (consent.Committed, error) {
 	q := &queuedWrite{ctx: ctx, w: w, done: make(chan writeResult, 1)}
 	c.mu.Lock()
-	queued, inFlight := c.queues[w.BusinessID]
-	c.queues[w.BusinessID] = append(queued, q)
-	c.mu.Unlock()
-	if !inFlight {
-		go c.drain(w.BusinessID)
+	bq := c.by[w.BusinessID]
+	if bq == nil {
+		bq = &businessQueue{people: map[string]int{}}
+		c.by[w.BusinessID] = bq
 	}
+	bq.waiting = append(bq.waiting, q)
+	c.launchLocked(w.BusinessID, bq)
+	c.mu.Unlock()
 	select {
 	case r := <-q.done:
 		return r.committed, r.err
@@ -64,46 +81,83 @@ func (c *committer) commit(ctx context.Context, w consent.Write) (consent.Commit
 	}
 }
 
-// drain runs the batches of one business until nothing is queued for it.
-func (c *committer) drain(businessID string) {
-	for {
-		batch := c.take(businessID)
+// launchLocked starts batches of the business while it has room for them and writes that may
+// go; with nothing waiting or in flight it forgets the business.
+func (c *committer) launchLocked(businessID string, bq *businessQueue) {
+	for bq.inFlight < maxInFlight {
+		batch := bq.take()
 		if len(batch) == 0 {
-			return
+			break
 		}
-		c.run(batch)
+		bq.inFlight++
+		go c.run(businessID, bq, batch)
+	}
+	if bq.inFlight == 0 && len(bq.waiting) == 0 {
+		delete(c.by, businessID)
 	}
 }
 
-// take removes up to maxBatch queued writes of a business, skipping those whose writer gave
-// up before their batch began (they were never started, so they are answered as not done).
-// With nothing left it forgets the business, so the next write starts a new drain.
-func (c *committer) take(businessID string) []*queuedWrite {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	queued := c.queues[businessID]
-	batch := make([]*queuedWrite, 0, min(len(queued), maxBatch))
-	n := 0
-	for ; n < len(queued) && len(batch) < maxBatch; n++ {
-		q := queued[n]
+// take removes, in arrival order, up to maxBatch waiting writes that may join a batch now: not
+// about a person in a batch in flight (nor behind such a write), and a write about no one
+// person only when nothing is in flight, alone with the writes before it. Writers that gave up
+// before their batch began are answered and dropped: nothing of them was started.
+func (bq *businessQueue) take() []*queuedWrite {
+	if bq.barrier {
+		return nil
+	}
+	var batch, kept []*queuedWrite
+	held := map[string]bool{}
+	blocked := false
+	for _, q := range bq.waiting {
 		if err := q.ctx.Err(); err != nil {
 			q.done <- writeResult{err: fmt.Errorf("gave up before the write began: %w", err)}
 			continue
 		}
-		batch = append(batch, q)
+		phone := q.w.Phone
+		switch {
+		case blocked || len(batch) >= maxBatch:
+			kept = append(kept, q)
+		case phone == "":
+			if bq.inFlight == 0 {
+				batch = append(batch, q)
+				bq.barrier = true
+			} else {
+				kept = append(kept, q)
+			}
+			blocked = true
+		case bq.people[phone] > 0 || held[phone]:
+			held[phone] = true
+			kept = append(kept, q)
+		default:
+			batch = append(batch, q)
+		}
 	}
-	rest := queued[n:]
-	switch {
-	case len(batch) > 0:
-		c.queues[businessID] = append([]*queuedWrite(nil), rest...)
-	case len(rest) == 0:
-		delete(c.queues, businessID)
+	bq.waiting = kept
+	for _, q := range batch {
+		if q.w.Phone != "" {
+			bq.people[q.w.Phone]++
+		}
 	}
 	return batch
 }
 
-// run commits one batch and answers each writer with its own result.
-func (c *committer) run(batch []*queuedWrite) {
+// run commits one batch, answers each writer with its own result, and lets the next batches
+// of the business go.
+func (c *committer) run(businessID string, bq *businessQueue, batch []*queuedWrite) {
+	defer func() {
+		c.mu.Lock()
+		bq.inFlight--
+		bq.barrier = false
+		for _, q := range batch {
+			if q.w.Phone != "" {
+				if bq.people[q.w.Phone]--; bq.people[q.w.Phone] == 0 {
+					delete(bq.people, q.w.Phone)
+				}
+			}
+		}
+		c.launchLocked(businessID, bq)
+		c.mu.Unlock()
+	}()
 	defer answerOnPanic(batch)
 	ctx, cancel := batchContext(batch)
 	defer cancel()
@@ -118,7 +172,7 @@ func (c *committer) run(batch []*queuedWrite) {
 }
 
 // answerOnPanic answers every writer of a batch that panicked, so no writer waits forever
-// and the process survives; the batch's transaction was rolled back with its connection.
+// and the process survives.
 func answerOnPanic(batch []*queuedWrite) {
 	r := recover()
 	if r == nil {
@@ -132,8 +186,8 @@ func answerOnPanic(batch []*queuedWrite) {
 	}
 }
 
-// batchContext is the context of a batch's transaction: it ends at the latest deadline of
-// its writers, since the batch works for all of them, and is not cancelled with any one.
+// batchContext is the context of a batch: it ends at the latest deadline of its writers,
+// since the batch works for all of them, and is not cancelled with any one.
 func batchContext(batch []*queuedWrite) (context.Context, context.CancelFunc) {
 	deadline := time.Time{}
 	for _, q := range batch {

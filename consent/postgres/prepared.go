@@ -25,6 +25,15 @@ func newStatements(db *sqlx.DB) *statements {
 // in returns query prepared for use within tx: prepared on the pool the first time, and on
 // each connection the first time that connection runs it.
 func (p *statements) in(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
+	st, err := p.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtxContext(ctx, st), nil
+}
+
+// prepared returns query prepared on the pool, preparing it the first time.
+func (p *statements) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	p.mu.Lock()
 	st, ok := p.by[query]
 	p.mu.Unlock()
@@ -42,7 +51,7 @@ func (p *statements) in(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.S
 		}
 		p.mu.Unlock()
 	}
-	return tx.StmtxContext(ctx, st), nil
+	return st, nil
 }
 
 // close releases every prepared statement.
@@ -72,4 +81,13 @@ func (p *statements) execIn(ctx context.Context, tx *sqlx.Tx, query string, args
 	}
 	_, err = st.ExecContext(ctx, args...)
 	return err
+}
+
+// selectDB runs a prepared query on the pool, outside any transaction.
+func (p *statements) selectDB(ctx context.Context, dest any, query string, args ...any) error {
+	st, err := p.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	return st.SelectContext(ctx, dest, args...)
 }

@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -13,55 +11,83 @@ import (
 	"github.com/optin/optin/consent"
 )
 
-// errReplayedKeys asks for a batch to be run again: some of its events had been recorded
-// before (a retried IVR step or API request), and a later write about the same person was
-// decided as if they were new.
-type errReplayedKeys struct{ keys []string }
+// maxStaleRounds bounds how often a write is decided again because another replica changed
+// its person's state between the batch's read and its write.
+const maxStaleRounds = 8
 
-func (e errReplayedKeys) Error() string {
-	return fmt.Sprintf("%d events of the batch were recorded before", len(e.keys))
-}
+// errStale fails a write whose person's state kept changing under it.
+var errStale = errors.New("the person's state kept changing while the write was decided")
 
 // commitBatch commits writes of one business, decided in arrival order, and returns each
-// write's own result. A statement that fails because of one write's data fails only that
-// write: the batch is split and its halves run again, in order, until the write is alone.
+// write's own result.
 func (s *Store) commitBatch(ctx context.Context, writes []consent.Write) []writeResult {
 	results := make([]writeResult, len(writes))
 	s.commitPart(ctx, writes, results)
 	return results
 }
 
+// commitPart commits writes into results. A write decided on a state that changed before its
+// batch was written (another replica wrote about the person) is decided again, with the
+// writes after it about the same person. A statement that fails because of one write's data
+// fails only that write: the writes are split and their halves run again, in order, until the
+// write is alone.
 func (s *Store) commitPart(ctx context.Context, writes []consent.Write, results []writeResult) {
 	recorded := map[string]bool{}
-	for attempt := 1; ; attempt++ {
-		out, err := s.tryUnit(ctx, writes, recorded)
-		var replayed errReplayedKeys
+	todo := make([]int, len(writes))
+	for i := range todo {
+		todo[i] = i
+	}
+	for attempt, round := 1, 1; len(todo) > 0; attempt++ {
+		batch := make([]consent.Write, len(todo))
+		for i, w := range todo {
+			batch[i] = writes[w]
+		}
+		out, stale, err := s.tryUnit(ctx, batch, recorded)
 		switch {
 		case err == nil:
-			copy(results, out)
-			return
-		case errors.As(err, &replayed) && attempt <= 3:
-			for _, k := range replayed.keys {
-				recorded[k] = true
-			}
-			continue
 		case retryable(err) && attempt < 3:
 			continue
-		case len(writes) > 1 && causedByData(err):
-			half := len(writes) / 2
-			s.commitPart(ctx, writes[:half], results[:half])
-			s.commitPart(ctx, writes[half:], results[half:])
+		case len(batch) > 1 && causedByData(err):
+			s.splitAndCommit(ctx, batch, todo, results)
+			return
+		default:
+			for _, w := range todo {
+				results[w] = writeResult{err: err}
+			}
 			return
 		}
-		for i := range results {
-			results[i] = writeResult{err: err}
+		var again []int
+		for i, w := range todo {
+			if stale[i] {
+				again = append(again, w)
+			} else {
+				results[w] = out[i]
+			}
 		}
-		return
+		if round++; round > maxStaleRounds && len(again) > 0 {
+			for _, w := range again {
+				results[w] = writeResult{err: errStale}
+			}
+			return
+		}
+		todo = again
 	}
 }
 
-// retryable reports an error after which nothing of the transaction was written and the
-// same transaction may simply run again.
+// splitAndCommit commits the two halves of batch one after the other, writing their results
+// at the positions todo names.
+func (s *Store) splitAndCommit(ctx context.Context, batch []consent.Write, todo []int, results []writeResult) {
+	part := make([]writeResult, len(batch))
+	half := len(batch) / 2
+	s.commitPart(ctx, batch[:half], part[:half])
+	s.commitPart(ctx, batch[half:], part[half:])
+	for i, w := range todo {
+		results[w] = part[i]
+	}
+}
+
+// retryable reports an error after which nothing was written and the same write may simply
+// run again.
 func retryable(err error) bool {
 	code := pqCode(err)
 	return code == pqerror.TRDeadlockDetected || code == pqerror.TRSerializationFailure
@@ -81,30 +107,20 @@ func causedByData(err error) bool {
 	return false
 }
 
-// tryUnit runs one batch in one transaction under the business's ledger lock: it reads the
-// state of everyone in the batch, decides each write in arrival order against the state the
-// writes before it left, and writes everything with a handful of statements.
-func (s *Store) tryUnit(ctx context.Context, writes []consent.Write, recorded map[string]bool) ([]writeResult, error) {
-	var results []writeResult
-	err := s.tryTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		results, err = s.unitInTx(ctx, tx, writes, recorded)
-		return err
-	})
-	return results, err
-}
-
-// unitInTx is the body of a batch's transaction, within tx.
-func (s *Store) unitInTx(ctx context.Context, tx *sqlx.Tx, writes []consent.Write, recorded map[string]bool) ([]writeResult, error) {
-	u, err := readUnit(ctx, tx, s.prep, writes[0].BusinessID, writes, s.clock)
+// tryUnit reads the state of everyone in the batch, decides each write in arrival order
+// against the state the writes before it left, and writes the batch in one locked statement.
+// It returns each write's result, and which writes were stale and must be decided again.
+func (s *Store) tryUnit(ctx context.Context, writes []consent.Write, recorded map[string]bool) ([]writeResult, map[int]bool, error) {
+	u, err := s.readUnit(ctx, writes[0].BusinessID, writes)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	u.decideAll(recorded)
-	if err := u.write(ctx, tx, recorded); err != nil {
-		return nil, err
+	stale, err := u.write(ctx, recorded)
+	if err != nil {
+		return nil, nil, err
 	}
-	return u.results, nil
+	return u.results, stale, nil
 }
 
 // unit is one batch being decided: the state of its people as the writes so far leave it,
@@ -112,15 +128,17 @@ func (s *Store) unitInTx(ctx context.Context, tx *sqlx.Tx, writes []consent.Writ
 type unit struct {
 	businessID string
 	prep       *statements
+	tx         *sqlx.Tx // when set, the batch is written within it instead of in its own transaction
 	writes     []consent.Write
-	now        time.Time // the unit's clock, read under the lock
-	states     map[string]*consent.State
+	now        time.Time // the unit's clock, read once its state was
+	states     map[string]*personState
 	claimed    map[string]string // provider ref → reply stored for a message handled before
 	results    []writeResult
 
 	// What the batch writes, filled by decideAll.
 	events   []consent.Event
-	owner    []int // owner[j] is the write events[j] belongs to
+	owner    []int  // owner[j] is the write events[j] belongs to
+	guarded  []bool // guarded[j]: a later write about the person was decided as if events[j] were new
 	claims   []claim
 	pendings map[string]pendingChange // by phone, the last change wins
 	dupOf    map[int]int              // a message delivered twice in the batch → its first delivery
@@ -136,132 +154,5 @@ type claim struct {
 type pendingChange struct {
 	pending *consent.Pending
 	channel consent.Channel
-}
-
-// decideAll decides every write in order. A message handled before, or delivered twice in
-// this batch, is not decided again. A write whose Decide panics or whose outcome the ledger
-// must not hold fails alone. Events under a key recorded before do not move the state.
-func (u *unit) decideAll(recorded map[string]bool) {
-	firstOfRef := map[string]int{}
-	inBatch := map[string]bool{}
-	for i, w := range u.writes {
-		if w.Message != nil {
-			if reply, ok := u.claimed[w.Message.ProviderRef]; ok {
-				u.results[i] = writeResult{committed: consent.Committed{Reply: reply}}
-				continue
-			}
-			if first, ok := firstOfRef[w.Message.ProviderRef]; ok {
-				u.dupOf[i] = first
-				continue
-			}
-			firstOfRef[w.Message.ProviderRef] = i
-		}
-		st := u.stateFor(w.Phone)
-		out, err := decide(w, st)
-		if err == nil {
-			err = u.validate(w, out)
-		}
-		if err != nil {
-			u.results[i] = writeResult{err: fmt.Errorf("deciding a write: %w", err)}
-			continue
-		}
-		u.results[i].committed = consent.Committed{Reply: out.Reply, Fresh: true}
-		for _, e := range out.Events {
-			u.events, u.owner = append(u.events, e), append(u.owner, i)
-			if !recorded[e.IdempotencyKey] && !inBatch[e.IdempotencyKey] {
-				u.apply(e)
-			}
-			inBatch[e.IdempotencyKey] = true
-		}
-		if w.Message != nil {
-			u.claims = append(u.claims, claim{ref: w.Message.ProviderRef, phone: w.Phone, channel: w.Message.Channel, reply: out.Reply, write: i})
-		}
-		if out.PendingChanged && w.Phone != "" {
-			ch := consent.ChannelSMS
-			if w.Message != nil {
-				ch = w.Message.Channel
-			}
-			u.pendings[w.Phone] = pendingChange{pending: out.Pending, channel: ch}
-			if s, ok := u.states[w.Phone]; ok {
-				s.Pending = out.Pending
-			}
-		}
-	}
-}
-
-// stateFor returns a copy of the state of phone with the write's time stamped: the unit's
-// clock, or the person's latest event when a clock behind it (another replica's) would
-// otherwise put this write before it.
-func (u *unit) stateFor(phone string) consent.State {
-	st := consent.State{Now: u.now}
-	if s, ok := u.states[phone]; ok {
-		st.Pending, st.Consents = s.Pending, slices.Clone(s.Consents)
-		for _, c := range s.Consents {
-			if c.UpdatedAt.After(st.Now) {
-				st.Now = c.UpdatedAt
-			}
-		}
-	}
-	return st
-}
-
-// decide runs the write's Decide, stamping the state's time on events that carry none. A
-// panic fails the write instead of the batch.
-func decide(w consent.Write, st consent.State) (out consent.Outcome, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("deciding panicked: %v", r)
-		}
-	}()
-	out = w.Decide(st)
-	out.Events = slices.Clone(out.Events)
-	for i := range out.Events {
-		if out.Events[i].OccurredAt.IsZero() {
-			out.Events[i].OccurredAt = st.Now
-		}
-	}
-	return out, nil
-}
-
-// validate refuses an outcome the ledger must never hold, and events of another business.
-func (u *unit) validate(w consent.Write, out consent.Outcome) error {
-	for _, e := range out.Events {
-		if e.BusinessID != u.businessID {
-			return fmt.Errorf("event %q is for business %q, the write for %q: %w", e.IdempotencyKey, e.BusinessID, u.businessID, consent.ErrInvalid)
-		}
-		if err := validateEvent(e); err != nil {
-			return err
-		}
-	}
-	if w.Message != nil && w.Message.ProviderRef == "" {
-		return fmt.Errorf("message without provider reference: %w", consent.ErrInvalid)
-	}
-	p := out.Pending
-	if out.PendingChanged && p != nil && len(p.Categories) > 0 && p.Disclosure.Text == "" {
-		return fmt.Errorf("pending disclosure without text: %w", consent.ErrInvalid)
-	}
-	return nil
-}
-
-// apply moves the in-memory state of the event's person forward, as the projection will.
-func (u *unit) apply(e consent.Event) {
-	s, ok := u.states[e.Phone]
-	if !ok {
-		return
-	}
-	for i, c := range s.Consents {
-		if c.Category == e.Category {
-			if c.UpdatedAt.After(e.OccurredAt) {
-				return
-			}
-			s.Consents[i] = consentOf(e)
-			return
-		}
-	}
-	s.Consents = append(s.Consents, consentOf(e))
-}
-
-func consentOf(e consent.Event) consent.Consent {
-	return consent.Consent{BusinessID: e.BusinessID, Phone: e.Phone, Category: e.Category, Status: e.Action.Status(),
-		Channel: e.Channel, UpdatedAt: e.OccurredAt, EventID: e.ID}
+	write   int
 }

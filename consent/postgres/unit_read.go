@@ -4,21 +4,32 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/optin/optin/consent"
 )
 
-// unitStateSQL takes the business's ledger lock, then reads which of the batch's messages
-// were handled before and the consent and pending disclosure of each person it is about: one
-// round trip (migrations/00004_batch_unit.sql says why it is a function).
+// unitStateSQL reads what a batch is decided on, without a lock: which of its messages were
+// handled before ('m': ref, reply), the current consent of each person ('c') and their
+// pending disclosure ('p', with its version). The write that follows checks, under the lock,
+// that none of it changed meanwhile.
 const unitStateSQL = `
-SELECT kind, phone, category, status, channel, at, event_id, reply, categories, disclosure_id,
-	disclosure_channel, language, body, sha256
-FROM optin_unit_state($1, $2, $3, $4, $5)`
+SELECT 'm' AS kind, m.provider_ref AS phone, NULL AS category, NULL AS status, NULL AS channel,
+	CAST(NULL AS timestamptz) AS at, CAST(NULL AS bigint) AS event_id, m.reply,
+	CAST(NULL AS text[]) AS categories, CAST(NULL AS bigint) AS disclosure_id, NULL AS disclosure_channel,
+	NULL AS language, NULL AS body, NULL AS sha256, CAST(NULL AS bigint) AS version
+FROM inbound_messages m WHERE m.business_id = $1 AND m.provider_ref = ANY ($2)
+UNION ALL
+SELECT 'c', c.phone, c.category, c.status, c.channel, c.updated_at, c.event_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM consents c WHERE c.business_id = $1 AND c.phone = ANY ($3)
+UNION ALL
+SELECT 'p', v.phone, NULL, NULL, v.channel, v.expires_at, NULL, NULL, v.categories, d.id, d.channel, d.language,
+	d.text, d.sha256, v.version
+FROM conversations v
+JOIN disclosures d ON d.business_id = v.business_id AND d.id = v.disclosure_id
+WHERE v.business_id = $1 AND v.phone = ANY ($4)
+ORDER BY 1, 2, 3`
 
 // stateRow is one row of unitStateSQL; which columns are set depends on its kind.
 type stateRow struct {
@@ -36,21 +47,22 @@ type stateRow struct {
 	Language          sql.NullString `db:"language"`
 	Body              sql.NullString `db:"body"`
 	SHA256            sql.NullString `db:"sha256"`
+	Version           sql.NullInt64  `db:"version"`
 }
 
-// readUnit locks the business's ledger and reads everything the writes of a batch are
-// decided on.
-func readUnit(ctx context.Context, tx *sqlx.Tx, prep *statements, businessID string, writes []consent.Write, clock func() time.Time) (*unit, error) {
+// readUnit reads everything the writes of a batch are decided on, with the versions the
+// write checks them against, and takes the unit's time once it has.
+func (s *Store) readUnit(ctx context.Context, businessID string, writes []consent.Write) (*unit, error) {
 	u := &unit{
-		businessID: businessID, prep: prep, writes: writes,
-		states: map[string]*consent.State{}, claimed: map[string]string{},
+		businessID: businessID, prep: s.prep, writes: writes,
+		states: map[string]*personState{}, claimed: map[string]string{},
 		results: make([]writeResult, len(writes)), pendings: map[string]pendingChange{}, dupOf: map[int]int{},
 	}
 	phones, messagePhones, refs := []string{}, []string{}, []string{}
 	for _, w := range writes {
 		if w.Phone != "" {
 			if _, seen := u.states[w.Phone]; !seen {
-				u.states[w.Phone] = &consent.State{}
+				u.states[w.Phone] = &personState{}
 				phones = append(phones, w.Phone)
 			}
 			if w.Message != nil {
@@ -62,30 +74,44 @@ func readUnit(ctx context.Context, tx *sqlx.Tx, prep *statements, businessID str
 		}
 	}
 	var rows []stateRow
-	err := prep.selectIn(ctx, tx, &rows, unitStateSQL, ledgerLockClass, businessID, pq.Array(refs), pq.Array(phones), pq.Array(messagePhones))
-	if err != nil {
-		return nil, fmt.Errorf("locking the ledger of %s and reading the state of %d people: %w", businessID, len(phones), err)
+	if err := s.prep.selectDB(ctx, &rows, unitStateSQL, businessID, pq.Array(refs), pq.Array(phones), pq.Array(messagePhones)); err != nil {
+		return nil, fmt.Errorf("reading the state of %d people: %w", len(phones), err)
 	}
-	u.now = clock().UTC() // after the lock was granted
+	u.now = s.clock().UTC()
 	for _, r := range rows {
-		switch r.Kind {
-		case "m":
-			u.claimed[r.Phone] = r.Reply.String
-		case "c":
-			s := u.states[r.Phone]
-			s.Consents = append(s.Consents, consent.Consent{BusinessID: businessID, Phone: r.Phone, Category: r.Category.String,
-				Status: consent.Status(r.Status.String), Channel: consent.Channel(r.Channel.String),
-				UpdatedAt: r.At.Time.UTC(), EventID: r.EventID.Int64})
-		case "p":
-			u.states[r.Phone].Pending = &consent.Pending{
-				Categories: r.Categories,
-				Channel:    consent.Channel(r.Channel.String),
-				ExpiresAt:  r.At.Time.UTC(),
-				Disclosure: consent.Disclosure{ID: r.DisclosureID.Int64, BusinessID: businessID,
-					Channel: consent.Channel(r.DisclosureChannel.String), Language: r.Language.String,
-					Text: r.Body.String, SHA256: r.SHA256.String},
-			}
-		}
+		u.addState(r)
 	}
 	return u, nil
+}
+
+// personState is one person's state as the batch's writes so far leave it, with the versions
+// it was read at.
+type personState struct {
+	consent.State
+	consentVersion int64 // the latest event id among the person's consents when read; 0 for none
+	pendingVersion int64 // the version of their pending disclosure when read; 0 for none
+}
+
+func (u *unit) addState(r stateRow) {
+	switch r.Kind {
+	case "m":
+		u.claimed[r.Phone] = r.Reply.String
+	case "c":
+		s := u.states[r.Phone]
+		s.Consents = append(s.Consents, consent.Consent{BusinessID: u.businessID, Phone: r.Phone, Category: r.Category.String,
+			Status: consent.Status(r.Status.String), Channel: consent.Channel(r.Channel.String),
+			UpdatedAt: r.At.Time.UTC(), EventID: r.EventID.Int64})
+		s.consentVersion = max(s.consentVersion, r.EventID.Int64)
+	case "p":
+		s := u.states[r.Phone]
+		s.Pending = &consent.Pending{
+			Categories: r.Categories,
+			Channel:    consent.Channel(r.Channel.String),
+			ExpiresAt:  r.At.Time.UTC(),
+			Disclosure: consent.Disclosure{ID: r.DisclosureID.Int64, BusinessID: u.businessID,
+				Channel: consent.Channel(r.DisclosureChannel.String), Language: r.Language.String,
+				Text: r.Body.String, SHA256: r.SHA256.String},
+		}
+		s.pendingVersion = r.Version.Int64
+	}
 }
