@@ -1,18 +1,20 @@
 // Package main is optinbench, which measures optin on this machine: webhook and API throughput
-// and latency over loopback against a real PostgreSQL, each printed as a ratio to a baseline
-// measured in the same run (a bare HTTP route through the same router, and a bare one-row
-// transaction in the same database), because absolute numbers on shared machines mean little.
+// and latency over loopback against a real PostgreSQL (fsync on), each printed as a ratio to a
+// baseline measured in the same run, because on a machine of two shared, noisy cores absolute
+// numbers mean little. The baselines are a bare route through the service's own router, the
+// rows a STOP must write in one direct transaction (also through pgbench when it is installed),
+// a direct primary-key select, and COPY … TO STDOUT of the exported rows through psql.
 //
 // It starts its own throwaway PostgreSQL unless --database-url is given, serves on 127.0.0.1
-// only, and every scenario stops after --duration.
+// only, bounds every figure in time and stops every process it started. `optinbench serve`
+// is the child server the export figure measures the memory of.
 package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -24,80 +26,134 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		err = serveChild(ctx, os.Args[2:], os.Stdin, os.Stdout)
+	} else {
+		err = run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "optinbench: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-// options are the knobs of one benchmark run.
-type options struct {
-	duration    time.Duration
-	workers     int
-	databaseURL string
-	only        []string
-}
+// errGoalsMissed is returned under --check when a figure misses its goal.
+var errGoalsMissed = errors.New("goals missed")
 
-func run(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("optinbench", flag.ContinueOnError)
-	var o options
-	var only, cpuprofile string
-	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
-	fs.DurationVar(&o.duration, "duration", 3*time.Second, "how long each scenario runs")
-	fs.IntVar(&o.workers, "workers", 8, "concurrent clients per scenario")
-	fs.StringVar(&o.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL to use (default: a throwaway local one)")
-	fs.StringVar(&only, "only", "", "comma-separated scenario names to run (default: all)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if only != "" {
-		o.only = strings.Split(only, ",")
-	}
-	if o.duration <= 0 || o.duration > 5*time.Minute || o.workers < 1 || o.workers > 256 {
-		return fmt.Errorf("--duration must be in (0, 5m] and --workers in [1, 256]")
-	}
-	if cpuprofile != "" {
-		f, err := os.Create(cpuprofile)
-		if err != nil {
-			return fmt.Errorf("create profile: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("start profile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
-	}
-	env, err := setup(ctx, o, slog.New(slog.NewTextHandler(io.Discard, nil)))
+func run(ctx context.Context, args []string, out, stderr io.Writer) error {
+	o, err := parseOptions(args, stderr)
 	if err != nil {
 		return err
 	}
-	defer env.close()
-	fmt.Fprintf(out, "optinbench: %d workers, %s per scenario, loopback HTTP, PostgreSQL %s\n\n",
-		o.workers, o.duration, env.pgVersion)
-	results := map[string]result{}
-	for _, sc := range scenarios(env) {
-		if !selected(o.only, sc.name) {
-			continue
-		}
-		r, err := measure(ctx, sc, o)
+	if o.cpuprofile != "" {
+		stopProfile, err := startProfile(o.cpuprofile)
 		if err != nil {
-			return fmt.Errorf("scenario %s: %w", sc.name, err)
+			return err
 		}
-		results[sc.name] = r
-		fmt.Fprintln(out, r.line(results[sc.baseline]))
+		defer stopProfile()
 	}
-	fmt.Fprintln(out, "\nratio = throughput relative to the baseline named in brackets, measured in this run")
+	started := time.Now()
+	e, err := setup(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	steps := selectSteps(e.steps(), o.only)
+	if len(steps) == 0 {
+		return fmt.Errorf("--only %s names no figure; figures: %s", strings.Join(o.only, ","), strings.Join(stepNames(e.steps()), ", "))
+	}
+	fmt.Fprintf(out, "optinbench: %d workers, %s window after %s warm-up per load figure, loopback HTTP, PostgreSQL %s (fsync on)\n",
+		o.workers, o.duration, o.warmup, e.pgVersion)
+	if err := e.seed(ctx, steps, out); err != nil {
+		return err
+	}
+	figs, order := map[string]figure{}, []string{}
+	for _, s := range steps {
+		fmt.Fprintf(stderr, "optinbench: measuring %s\n", s.name)
+		got, err := s.run(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		for _, f := range got {
+			figs[f.name], order = f, append(order, f.name)
+		}
+	}
+	fmt.Fprintln(out)
+	writeTable(out, order, figs)
+	fmt.Fprintf(out, "\nratio = value / baseline value, both measured in this run; run took %s\n", time.Since(started).Round(time.Second))
+	if o.reduced() && e.seeded.rows > 0 {
+		fmt.Fprintf(out, "reduced: the list, lookup, export and COPY figures ran over %d consent rows, not %d\n", e.seeded.rows, fullConsents)
+	}
+	if miss := missed(figs); o.check && len(miss) > 0 {
+		return fmt.Errorf("%w: %s", errGoalsMissed, strings.Join(miss, "; "))
+	}
 	return nil
 }
 
-func selected(only []string, name string) bool {
-	if len(only) == 0 {
-		return true
+// step measures one figure (the export step two).
+type step struct {
+	name  string
+	needs []string // the figures it is compared with, measured with it
+	big   bool     // reads the seeded list and export business
+	run   func(ctx context.Context) ([]figure, error)
+}
+
+// steps lists every figure in the order measured: each group's baseline right before it, so
+// that the machine's drift between a figure and its baseline stays small.
+func (e *env) steps() []step {
+	return []step{
+		e.httpBaseline(),
+		e.ivrMenu(), e.ivrStep("ivr_step_nothing", "*"), e.ivrStep("ivr_step_disclosure", "2"),
+		e.directTxn(), e.pgbenchTxn(),
+		e.smsStop(), e.smsStopSpread(), e.whatsAppStop(), e.keywordThenYes(), e.smsHelp(),
+		e.directPKSelect(), e.apiLookup(),
+		e.listPage("api_list_100", false), e.listPage("api_list_900k", true),
+		e.copyToStdout(), e.exportNDJSON(),
 	}
+}
+
+// selectSteps keeps the steps named in only and the steps they are compared with.
+func selectSteps(all []step, only []string) []step {
+	if len(only) == 0 {
+		return all
+	}
+	want := map[string]bool{}
 	for _, n := range only {
-		if n == name || strings.HasPrefix(name, "baseline") {
-			return true
+		want[strings.TrimSpace(n)] = true
+	}
+	for _, s := range all {
+		if want[s.name] {
+			for _, n := range s.needs {
+				want[n] = true
+			}
 		}
 	}
-	return false
+	var out []step
+	for _, s := range all {
+		if want[s.name] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func stepNames(steps []step) []string {
+	names := make([]string, len(steps))
+	for i, s := range steps {
+		names[i] = s.name
+	}
+	return names
+}
+
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("create profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("start profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
