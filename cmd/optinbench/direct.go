@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// directArea is the area code of the direct_txn baseline's phones.
-const directArea = "718"
+// directAreas are the area codes of the direct_txn baseline's phones, one per window, so every
+// transaction of both windows is from a fresh phone.
+var directAreas = []string{"718", "917"}
 
 // directEventSQL is the ledger row a STOP must write for one category: the columns the store
 // fills for an SMS opt-out, the rest left to their defaults.
@@ -54,23 +55,24 @@ func (e *env) directDB(ctx context.Context, stmts ...string) (*sql.DB, []*sql.St
 
 // directTxn is the same-transaction direct baseline: per transaction, the event row and the
 // consent upsert of one opt-out, from a fresh phone, at the same concurrency as the scenarios.
-func (e *env) directTxn() step {
-	return step{name: "direct_txn", run: func(ctx context.Context) ([]figure, error) {
+func (e *env) directTxn() baseline {
+	b := baseline{name: "direct_txn", unit: "txn/s", compare: "pgbench_txn", note: "insert event + upsert consent, prepared, lib/pq"}
+	b.measure = func(ctx context.Context) (loadResult, error) {
 		db, stmts, err := e.directDB(ctx, directEventSQL, directConsentSQL)
 		if err != nil {
-			return nil, err
+			return loadResult{}, err
 		}
 		defer db.Close()
-		biz := e.biz.direct.ID
+		biz, run := e.biz.direct.ID, e.directRuns
 		op := func(ctx context.Context, w, i int) error {
-			phone := freshPhone(directArea, e.opts.workers, w, i)
+			phone := freshPhone(directAreas[run%len(directAreas)], e.opts.workers, w, i)
 			tx, err := db.BeginTx(ctx, nil)
 			if err != nil {
 				return err
 			}
 			defer tx.Rollback() //nolint:errcheck // after a commit this does nothing
 			var id int64
-			key := "direct:" + strconv.Itoa(w) + ":" + strconv.Itoa(i)
+			key := "direct:" + strconv.Itoa(run) + ":" + strconv.Itoa(w) + ":" + strconv.Itoa(i)
 			if err := tx.StmtContext(ctx, stmts[0]).QueryRowContext(ctx, biz, phone, "SMdirect", key).Scan(&id); err != nil {
 				return err
 			}
@@ -79,21 +81,20 @@ func (e *env) directTxn() step {
 			}
 			return tx.Commit()
 		}
-		r, err := runLoad(ctx, load{op: op, maxPerWorker: phoneSpan(e.opts.workers)}, e.opts.workers, e.opts.warmup, e.opts.duration)
-		if err != nil {
-			return nil, err
-		}
-		return []figure{{name: "direct_txn", value: r.perSecond(), unit: "txn/s", p50: r.p50, p99: r.p99,
-			baseline: "pgbench_txn", note: "insert event + upsert consent, prepared, lib/pq"}}, nil
-	}}
+		e.directRuns++
+		l := load{op: op, maxPerWorker: phoneSpan(e.opts.workers)}
+		return runLoad(ctx, l, e.opts.workers, e.opts.warmup, e.opts.duration)
+	}
+	return b
 }
 
 // directPKSelect reads the consents of one seeded phone per transaction by primary key.
-func (e *env) directPKSelect() step {
-	return step{name: "direct_pk_select", big: true, run: func(ctx context.Context) ([]figure, error) {
+func (e *env) directPKSelect() baseline {
+	b := baseline{name: "direct_pk_select", unit: "req/s", note: "consents of one phone by primary key, prepared"}
+	b.measure = func(ctx context.Context) (loadResult, error) {
 		db, stmts, err := e.directDB(ctx, directSelectSQL)
 		if err != nil {
-			return nil, err
+			return loadResult{}, err
 		}
 		defer db.Close()
 		op := func(ctx context.Context, w, i int) error {
@@ -110,13 +111,9 @@ func (e *env) directPKSelect() step {
 			}
 			return rows.Err()
 		}
-		r, err := runLoad(ctx, load{op: op}, e.opts.workers, e.opts.warmup, e.opts.duration)
-		if err != nil {
-			return nil, err
-		}
-		return []figure{{name: "direct_pk_select", value: r.perSecond(), unit: "req/s", p50: r.p50, p99: r.p99,
-			note: "consents of one phone by primary key, prepared"}}, nil
-	}}
+		return runLoad(ctx, load{op: op}, e.opts.workers, e.opts.warmup, e.opts.duration)
+	}
+	return b
 }
 
 // consentRowScan receives one consents row.

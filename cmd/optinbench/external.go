@@ -39,37 +39,26 @@ func versionOf(binary string) int {
 const copySQL = `COPY (SELECT business_id, phone, category, status, channel, updated_at, event_id FROM consents
 WHERE business_id = '` + bigBusinessID + `' ORDER BY phone, category) TO STDOUT`
 
-// copyToStdout times psql running COPY … TO STDOUT of the export's rows, counting the lines it
-// prints. lib/pq only copies into the database, so the client is psql, connected like the
-// service. Each run starts psql afresh; the best run counts.
-func (e *env) copyToStdout() step {
-	return step{name: "copy_to_stdout", big: true, run: func(ctx context.Context) ([]figure, error) {
-		psql := findClient("psql")
-		if psql == "" {
-			return nil, fmt.Errorf("psql not found on PATH or under /usr/lib/postgresql/*/bin")
-		}
-		best := time.Duration(math.MaxInt64)
-		for range e.opts.exportRuns {
-			runCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-			lines := &lineCounter{}
-			cmd := exec.CommandContext(runCtx, psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", e.dbURL, "-c", copySQL)
-			var stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = lines, &stderr
-			start := time.Now()
-			err := cmd.Run()
-			elapsed := time.Since(start)
-			cancel()
-			if err != nil {
-				return nil, fmt.Errorf("psql: %w: %s", err, strings.TrimSpace(stderr.String()))
-			}
-			if lines.n != e.seeded.rows {
-				return nil, fmt.Errorf("COPY printed %d rows, the table holds %d", lines.n, e.seeded.rows)
-			}
-			best = min(best, elapsed)
-		}
-		return []figure{{name: "copy_to_stdout", value: float64(e.seeded.rows) / best.Seconds(), unit: "rows/s",
-			note: fmt.Sprintf("psql COPY (SELECT …) TO STDOUT, %d rows, best of %d", e.seeded.rows, e.opts.exportRuns)}}, nil
-	}}
+// copyOnce times psql running COPY … TO STDOUT of the export's rows, counting the lines it
+// prints. lib/pq only copies into the database, so the client is psql, started afresh and
+// connected like the service.
+func (e *env) copyOnce(ctx context.Context, psql string) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	lines := &lineCounter{}
+	cmd := exec.CommandContext(ctx, psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", e.dbURL, "-c", copySQL)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = lines, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	elapsed := time.Since(start)
+	if err != nil {
+		return 0, fmt.Errorf("psql: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	if lines.n != e.seeded.rows {
+		return 0, fmt.Errorf("COPY printed %d rows, the table holds %d", lines.n, e.seeded.rows)
+	}
+	return elapsed, nil
 }
 
 // lineCounter counts the lines written to it and keeps nothing.

@@ -14,18 +14,6 @@ import (
 // ivrArea is the area code of the IVR scenarios' callers.
 const ivrArea = "408"
 
-// httpBaseline is a bare route through the same engine and middleware as every other figure.
-func (e *env) httpBaseline() step {
-	return step{name: "baseline_http", run: func(ctx context.Context) ([]figure, error) {
-		l := load{op: func(ctx context.Context, _, _ int) error { return e.client.get(ctx, "/healthz", "") }}
-		r, err := runLoad(ctx, l, e.opts.workers, e.opts.warmup, e.opts.duration)
-		if err != nil {
-			return nil, err
-		}
-		return []figure{{name: "baseline_http", value: r.perSecond(), unit: "req/s", p50: r.p50, p99: r.p99, note: "GET /healthz"}}, nil
-	}}
-}
-
 // ivrMenu is the first request of a call: the menu, recording nothing.
 func (e *env) ivrMenu() step {
 	hot := e.biz.hot()
@@ -34,6 +22,7 @@ func (e *env) ivrMenu() step {
 		return signForm(e.base+"/twilio/voice", f)
 	}
 	return e.webhookStep(webhook{name: "ivr_menu", baseline: "baseline_http", needs: []string{"baseline_http"},
+		note: "POST /twilio/voice, a call starts",
 		area: ivrArea, businesses: []string{hot.ID}, events: nothing, build: build})
 }
 
@@ -55,6 +44,7 @@ func (e *env) ivrStep(name, digits string) step {
 			return nil, fmt.Errorf("step %s: %w", digits, err)
 		}
 		return e.runWebhook(ctx, webhook{name: name, baseline: "baseline_http", area: ivrArea,
+			note:       fmt.Sprintf("menu's <Gather> answered %q: records nothing", digits),
 			businesses: []string{hot.ID}, events: nothing, build: build})
 	}
 	return s

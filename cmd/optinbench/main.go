@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -76,7 +77,10 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
 		for _, f := range got {
-			figs[f.name], order = f, append(order, f.name)
+			if _, seen := figs[f.name]; !seen {
+				order = append(order, f.name)
+			}
+			figs[f.name] = f
 		}
 	}
 	fmt.Fprintln(out)
@@ -91,29 +95,35 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 	return nil
 }
 
-// step measures one figure (the export step two).
+// step measures one figure, or a few.
 type step struct {
-	name  string
-	needs []string // the figures it is compared with, measured with it
-	big   bool     // reads the seeded list and export business
-	run   func(ctx context.Context) ([]figure, error)
+	name    string
+	also    []string // further figures it makes
+	needs   []string // the figures it is compared with, measured with it
+	repeats string   // the baseline this step measures again, at the end of its group
+	big     bool     // reads the seeded list and export business
+	run     func(ctx context.Context) ([]figure, error)
 }
 
-// steps lists every figure in the order measured: each group's baseline right before it, so
-// that the machine's drift between a figure and its baseline stays small.
+// steps lists every figure in the order measured, in groups: a baseline, the figures divided
+// by it, the baseline again.
 func (e *env) steps() []step {
+	httpBase, httpAgain := bracket(e.httpBaseline())
+	txnBase, txnAgain := bracket(e.directTxn())
+	pkBase, pkAgain := bracket(e.directPKSelect())
+	listBase, listAgain := bracket(e.firstPage())
+	pkBase.big, pkAgain.big, listBase.big, listAgain.big = true, true, true, true
 	return []step{
-		e.httpBaseline(),
-		e.ivrMenu(), e.ivrStep("ivr_step_nothing", "*"), e.ivrStep("ivr_step_disclosure", "2"),
-		e.directTxn(), e.pgbenchTxn(),
-		e.smsStop(), e.smsStopSpread(), e.whatsAppStop(), e.keywordThenYes(), e.smsHelp(),
-		e.directPKSelect(), e.apiLookup(),
-		e.listPage("api_list_100", false), e.listPage("api_list_900k", true),
-		e.copyToStdout(), e.exportNDJSON(),
+		httpBase, e.ivrMenu(), e.ivrStep("ivr_step_nothing", "*"), e.ivrStep("ivr_step_disclosure", "2"), httpAgain,
+		txnBase, e.pgbenchTxn(), e.smsStop(), e.smsStopSpread(), e.whatsAppStop(), e.keywordThenYes(), e.smsHelp(), txnAgain,
+		pkBase, e.apiLookup(), pkAgain,
+		listBase, e.deepPage(), listAgain,
+		e.exportNDJSON(),
 	}
 }
 
-// selectSteps keeps the steps named in only and the steps they are compared with.
+// selectSteps keeps the steps making a figure named in only, the steps making the figures
+// they are compared with, and the second windows of those baselines.
 func selectSteps(all []step, only []string) []step {
 	if len(only) == 0 {
 		return all
@@ -122,8 +132,11 @@ func selectSteps(all []step, only []string) []step {
 	for _, n := range only {
 		want[strings.TrimSpace(n)] = true
 	}
+	makes := func(s step) bool {
+		return want[s.name] || slices.ContainsFunc(s.also, func(n string) bool { return want[n] })
+	}
 	for _, s := range all {
-		if want[s.name] {
+		if makes(s) {
 			for _, n := range s.needs {
 				want[n] = true
 			}
@@ -131,7 +144,7 @@ func selectSteps(all []step, only []string) []step {
 	}
 	var out []step
 	for _, s := range all {
-		if want[s.name] {
+		if makes(s) || want[s.repeats] {
 			out = append(out, s)
 		}
 	}

@@ -26,6 +26,7 @@ type loadResult struct {
 	sentBy   []int         // sent, per worker
 	window   time.Duration // length of the window
 	p50, p99 time.Duration
+	lat      []time.Duration // of the counted requests, sorted
 }
 
 func (r loadResult) perSecond() float64 { return float64(r.counted) / r.window.Seconds() }
@@ -87,12 +88,20 @@ func runLoad(ctx context.Context, l load, workers int, warmup, window time.Durat
 	}
 	all := slices.Concat(lat...)
 	slices.Sort(all)
-	r := loadResult{counted: len(all), window: window, sentBy: sent}
+	r := loadResult{counted: len(all), window: window, sentBy: sent, lat: all}
 	for _, n := range sent {
 		r.sent += n
 	}
 	r.p50, r.p99 = percentile(all, 50), percentile(all, 99)
 	return r, nil
+}
+
+// merge is two windows of one load taken as one: requests and windows added, latencies pooled.
+func merge(a, b loadResult) loadResult {
+	all := slices.Concat(a.lat, b.lat)
+	slices.Sort(all)
+	return loadResult{counted: a.counted + b.counted, sent: a.sent + b.sent, window: a.window + b.window,
+		p50: percentile(all, 50), p99: percentile(all, 99), lat: all}
 }
 
 // percentile is the nearest-rank percentile p of sorted latencies; 0 when there are none.

@@ -28,8 +28,8 @@ type options struct {
 // run measures the list, export and COPY figures over a smaller table: those figures are
 // marked reduced in the table.
 var (
-	fullRun  = options{duration: 6 * time.Second, warmup: time.Second, consents: 1_000_000, exportRuns: 2}
-	quickRun = options{duration: 1500 * time.Millisecond, warmup: 400 * time.Millisecond, consents: 100_000, exportRuns: 1}
+	fullRun  = options{duration: 5 * time.Second, warmup: time.Second, consents: 1_000_000, exportRuns: 2}
+	quickRun = options{duration: 1200 * time.Millisecond, warmup: 300 * time.Millisecond, consents: 100_000, exportRuns: 1}
 )
 
 // fullConsents is the table size the goals are written for.

@@ -18,6 +18,7 @@ const cycledPerWorker = 64
 // webhook is a load of signed Twilio webhooks and the ledger events it must leave.
 type webhook struct {
 	name, baseline string
+	note           string
 	needs          []string
 	area           string // area code of this scenario's phones
 	fresh          bool   // every request is a new message or call; else each worker cycles a pool
@@ -52,7 +53,7 @@ func (e *env) runWebhook(ctx context.Context, h webhook) ([]figure, error) {
 	if want := h.events(r); got != want {
 		return nil, fmt.Errorf("%d requests answered should have recorded %d events, the ledger holds %d", r.sent, want, got)
 	}
-	return []figure{{name: h.name, value: r.perSecond(), unit: "req/s", p50: r.p50, p99: r.p99, baseline: h.baseline}}, nil
+	return []figure{{name: h.name, value: r.perSecond(), unit: "req/s", p50: r.p50, p99: r.p99, baseline: h.baseline, note: h.note}}, nil
 }
 
 // countEventsSQL counts the events of some businesses from phones of one area code.
@@ -88,6 +89,7 @@ func nothing(loadResult) int { return 0 }
 func (e *env) smsStop() step {
 	hot := e.biz.hot()
 	return e.webhookStep(webhook{name: "sms_stop", baseline: "direct_txn", needs: []string{"direct_txn", "sms_stop_10biz"},
+		note: fmt.Sprintf("STOP, fresh phones, to %s: %d categories, %d events each", hot.ID, len(hot.Categories), len(hot.Categories)),
 		area: "415", fresh: true, businesses: []string{hot.ID}, events: everyCategory(hot),
 		build: e.smsTo(1, "415", "STOP", func(int, int) consent.Business { return hot })})
 }
@@ -100,6 +102,7 @@ func (e *env) smsStopSpread() step {
 	}
 	pick := func(w, i int) consent.Business { return e.biz.traffic[(w+i)%len(e.biz.traffic)] }
 	return e.webhookStep(webhook{name: "sms_stop_10biz", baseline: "direct_txn", needs: []string{"direct_txn"},
+		note: fmt.Sprintf("the same, spread over %d businesses", len(ids)),
 		area: "628", fresh: true, businesses: ids, events: everyCategory(e.biz.hot()),
 		build: e.smsTo(2, "628", "STOP", pick)})
 }
@@ -111,6 +114,7 @@ func (e *env) whatsAppStop() step {
 		return signForm(e.base+"/twilio/sms", f)
 	}
 	return e.webhookStep(webhook{name: "whatsapp_stop", baseline: "direct_txn", needs: []string{"direct_txn"},
+		note: "STOP over WhatsApp (whatsapp: addresses), fresh phones",
 		area: "650", fresh: true, businesses: []string{hot.ID}, events: everyCategory(hot), build: build})
 }
 
@@ -134,12 +138,14 @@ func (e *env) keywordThenYes() step {
 		return n
 	}
 	return e.webhookStep(webhook{name: "sms_keyword_then_yes", baseline: "direct_txn", needs: []string{"direct_txn"},
+		note: "OFFERS then YES from each phone; both count",
 		area: "510", fresh: true, businesses: []string{hot.ID}, events: yeses, build: build})
 }
 
 func (e *env) smsHelp() step {
 	hot := e.biz.hot()
 	return e.webhookStep(webhook{name: "sms_help", baseline: "direct_txn", needs: []string{"direct_txn"},
+		note: "HELP, fresh phones: no event, the message is claimed once",
 		area: "925", fresh: true, businesses: []string{hot.ID}, events: nothing,
 		build: e.smsTo(5, "925", "HELP", func(int, int) consent.Business { return hot })})
 }

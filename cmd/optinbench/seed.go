@@ -193,6 +193,7 @@ func (e *env) seed(ctx context.Context, steps []step, out io.Writer) error {
 			}
 			total += rows
 		}
+		e.history = total
 		fmt.Fprintf(out, "seeded %d more events (and their consents) over the %d traffic businesses in %s\n",
 			total, trafficBusinesses, time.Since(start).Round(time.Millisecond))
 		seeded = true
@@ -200,5 +201,6 @@ func (e *env) seed(ctx context.Context, steps []step, out io.Writer) error {
 	if !seeded {
 		return nil
 	}
+	fmt.Fprintf(out, "the ledger holds %d events before the first figure\n", int64(e.seeded.rows)+e.history)
 	return s.settle(ctx)
 }

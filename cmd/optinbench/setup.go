@@ -17,16 +17,18 @@ import (
 
 // env is a running benchmark target: database, store, in-process server, client and keys.
 type env struct {
-	opts      options
-	dbURL     string
-	store     *postgres.Store
-	base      string // http://127.0.0.1:port of the in-process server
-	client    *client
-	biz       businesses
-	bigKey    string // API key of the list and export business
-	pgVersion string
-	seeded    bigSeed
-	closers   []func()
+	opts       options
+	dbURL      string
+	store      *postgres.Store
+	base       string // http://127.0.0.1:port of the in-process server
+	client     *client
+	biz        businesses
+	bigKey     string // API key of the list and export business
+	pgVersion  string
+	seeded     bigSeed
+	directRuns int   // windows of direct_txn so far: each has phones of its own
+	history    int64 // --seed-events rows written
+	closers    []func()
 }
 
 // close ends everything setup started, newest first.
