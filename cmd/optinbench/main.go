@@ -77,6 +77,9 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
 		for _, f := range got {
+			if s.big && o.reduced() {
+				f.note += fmt.Sprintf(" [reduced: %d-row table]", e.seeded.rows)
+			}
 			if _, seen := figs[f.name]; !seen {
 				order = append(order, f.name)
 			}
@@ -87,7 +90,7 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 	writeTable(out, order, figs)
 	fmt.Fprintf(out, "\nratio = value / baseline value, both measured in this run; run took %s\n", time.Since(started).Round(time.Second))
 	if o.reduced() && e.seeded.rows > 0 {
-		fmt.Fprintf(out, "reduced: the list, lookup, export and COPY figures ran over %d consent rows, not %d\n", e.seeded.rows, fullConsents)
+		fmt.Fprintf(out, "reduced: the figures so marked ran over %d consent rows, not %d\n", e.seeded.rows, fullConsents)
 	}
 	if miss := missed(figs); o.check && len(miss) > 0 {
 		return fmt.Errorf("%w: %s", errGoalsMissed, strings.Join(miss, "; "))

@@ -16,6 +16,9 @@ import (
 // seedChunkPhones is how many phones one seeding transaction writes (times the categories).
 const seedChunkPhones = 100_000
 
+// seedStatementTimeout bounds each seeding statement; a chunk takes seconds.
+const seedStatementTimeout = 5 * time.Minute
+
 // Area codes of seeded phones; scenarios use others, so no seeded phone is ever "fresh".
 const (
 	bigArea     = "347" // the list and export business
@@ -95,6 +98,8 @@ func (s *seeder) seed(ctx context.Context, sd ledgerSeed) (int64, error) {
 }
 
 func (s *seeder) chunk(ctx context.Context, sd ledgerSeed, disclosure int64, keys []string, from, to int) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, seedStatementTimeout)
+	defer cancel()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -137,6 +142,8 @@ func (s *seeder) disclosure(ctx context.Context, businessID string) (int64, erro
 // settle gives the planner statistics of the seeded tables and, when allowed, checkpoints, so
 // that neither a stale plan nor the checkpoint of the seed's writes lands inside a figure.
 func (s *seeder) settle(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, seedStatementTimeout)
+	defer cancel()
 	if _, err := s.db.ExecContext(ctx, `ANALYZE consent_events, consents`); err != nil {
 		return fmt.Errorf("analyze seeded tables: %w", err)
 	}
