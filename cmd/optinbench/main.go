@@ -13,6 +13,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -44,6 +45,9 @@ var errGoalsMissed = errors.New("goals missed")
 
 func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 	o, err := parseOptions(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -54,6 +58,9 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 		}
 		defer stopProfile()
 	}
+	if err := checkOnly(o.only); err != nil {
+		return err
+	}
 	started := time.Now()
 	e, err := setup(ctx, o)
 	if err != nil {
@@ -61,30 +68,14 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 	}
 	defer e.close()
 	steps := selectSteps(e.steps(), o.only)
-	if len(steps) == 0 {
-		return fmt.Errorf("--only %s names no figure; figures: %s", strings.Join(o.only, ","), strings.Join(stepNames(e.steps()), ", "))
-	}
 	fmt.Fprintf(out, "optinbench: %d workers, %s window after %s warm-up per load figure, loopback HTTP, PostgreSQL %s (fsync on)\n",
 		o.workers, o.duration, o.warmup, e.pgVersion)
 	if err := e.seed(ctx, steps, out); err != nil {
 		return err
 	}
-	figs, order := map[string]figure{}, []string{}
-	for _, s := range steps {
-		fmt.Fprintf(stderr, "optinbench: measuring %s\n", s.name)
-		got, err := s.run(ctx)
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
-		}
-		for _, f := range got {
-			if s.big && o.reduced() {
-				f.note += fmt.Sprintf(" [reduced: %d-row table]", e.seeded.rows)
-			}
-			if _, seen := figs[f.name]; !seen {
-				order = append(order, f.name)
-			}
-			figs[f.name] = f
-		}
+	figs, order, err := measureSteps(ctx, steps, o, e.seeded.rows, stderr)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintln(out)
 	writeTable(out, order, figs)
@@ -96,6 +87,29 @@ func run(ctx context.Context, args []string, out, stderr io.Writer) error {
 		return fmt.Errorf("%w: %s", errGoalsMissed, strings.Join(miss, "; "))
 	}
 	return nil
+}
+
+// measureSteps runs the steps in order and gathers their figures, in the order first made; a
+// baseline's second window replaces its first figure with both windows together.
+func measureSteps(ctx context.Context, steps []step, o options, seededRows int, progress io.Writer) (map[string]figure, []string, error) {
+	figs, order := map[string]figure{}, []string{}
+	for _, s := range steps {
+		fmt.Fprintf(progress, "optinbench: measuring %s\n", s.name)
+		got, err := s.run(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		for _, f := range got {
+			if s.big && o.reduced() {
+				f.note += fmt.Sprintf(" [reduced: %d-row table]", seededRows)
+			}
+			if _, seen := figs[f.name]; !seen {
+				order = append(order, f.name)
+			}
+			figs[f.name] = f
+		}
+	}
+	return figs, order, nil
 }
 
 // step measures one figure, or a few.
@@ -160,6 +174,36 @@ func stepNames(steps []step) []string {
 		names[i] = s.name
 	}
 	return names
+}
+
+// figureNames lists the figures the steps make, each once.
+func figureNames(steps []step) []string {
+	var names []string
+	for _, s := range steps {
+		if s.repeats == "" {
+			names = append(append(names, s.name), s.also...)
+		}
+	}
+	return names
+}
+
+// checkOnly refuses names in only that no step makes, before anything is started.
+func checkOnly(only []string) error {
+	biz, err := deriveBusinesses()
+	if err != nil {
+		return err
+	}
+	known := figureNames((&env{biz: biz}).steps())
+	var unknown []string
+	for _, n := range only {
+		if !slices.Contains(known, strings.TrimSpace(n)) {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("--only: no figure %s; figures: %s", strings.Join(unknown, ", "), strings.Join(known, ", "))
+	}
+	return nil
 }
 
 func startProfile(path string) (stop func(), err error) {
