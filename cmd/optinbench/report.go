@@ -126,7 +126,8 @@ func (o outcome) verdict() string {
 // writeTable prints one row per figure, in the order measured, each with its own goal, and
 // under it a row for each further goal about it.
 func writeTable(out io.Writer, order []string, figs map[string]figure) {
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	var buf strings.Builder
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "figure\tvalue\tp50\tp99\tbaseline\tratio\tgoal\t\tnote")
 	for _, name := range order {
 		f := figs[name]
@@ -160,7 +161,10 @@ func writeTable(out io.Writer, order []string, figs map[string]figure) {
 			fmt.Fprintln(tw, strings.Join(r, "\t"))
 		}
 	}
-	tw.Flush() //nolint:errcheck // a failed write to the output shows as missing lines
+	tw.Flush() //nolint:errcheck // writes to a strings.Builder do not fail
+	for _, line := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+		fmt.Fprintln(out, strings.TrimRight(line, " "))
+	}
 }
 
 // missed lists the goals measured and not met.
