@@ -18,9 +18,9 @@ lint: ## gofmt, go vet and staticcheck
 	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@latest
 	$(STATICCHECK) ./...
 
-bench: ## benchmarks, printed as ratios against baselines measured in the same run
+bench: ## benchmarks, printed as ratios against baselines measured in the same run (BENCHFLAGS=--quick, --check…)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	$(GO) run ./cmd/optinbench
+	$(GO) run ./cmd/optinbench $(BENCHFLAGS)
 
 build: ## a static binary in bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o bin/optin ./cmd/optin

@@ -1,122 +1,142 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
-	"github.com/gin-gonic/gin"
-	"golang.org/x/time/rate"
-
-	"github.com/optin/optin/channels/twilio"
-	"github.com/optin/optin/consent"
-	"github.com/optin/optin/consent/api"
 	"github.com/optin/optin/consent/postgres"
 	"github.com/optin/optin/consent/postgres/localpg"
-	"github.com/optin/optin/fixtures"
 )
 
-// benchToken is the Twilio auth token the benchmark server verifies and its clients sign with.
-const benchToken = "optinbench-token"
-
-// env is a running benchmark target: database, store, server and an API key.
+// env is a running benchmark target: database, store, in-process server, client and keys.
 type env struct {
-	store     *postgres.Store
-	base      string // http://127.0.0.1:port
-	apiKey    string
-	business  consent.Business
-	client    *http.Client
-	pgVersion string
-	close     func()
+	opts       options
+	dbURL      string
+	store      *postgres.Store
+	base       string // http://127.0.0.1:port of the in-process server
+	client     *client
+	biz        businesses
+	bigKey     string // API key of the list and export business
+	pgVersion  string
+	seeded     bigSeed
+	directRuns int   // windows of direct_txn so far: each has phones of its own
+	history    int64 // --seed-events rows written
+	closers    []func()
 }
 
-func setup(ctx context.Context, o options, logger *slog.Logger) (*env, error) {
-	var closers []func()
-	e := &env{close: func() {
-		for i := len(closers) - 1; i >= 0; i-- {
-			closers[i]()
+// close ends everything setup started, newest first.
+func (e *env) close() {
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		e.closers[i]()
+	}
+}
+
+// setup starts (or connects to) PostgreSQL, migrates, applies the businesses and serves the
+// service's engine in this process on 127.0.0.1.
+func setup(ctx context.Context, o options) (_ *env, err error) {
+	e := &env{opts: o, dbURL: withSSLMode(o.databaseURL)}
+	defer func() {
+		if err != nil {
+			e.close()
 		}
-	}}
-	url := o.databaseURL
-	if url == "" {
+	}()
+	if e.dbURL == "" {
 		srv, err := localpg.Start(ctx, localpg.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("start PostgreSQL (or pass --database-url): %w", err)
 		}
-		closers = append(closers, func() { srv.Stop() })
+		e.closers = append(e.closers, func() { srv.Stop() }) //nolint:errcheck // nothing to do about it at exit
 		if err := srv.CreateDatabase(ctx, "optinbench"); err != nil {
-			e.close()
 			return nil, err
 		}
-		url = srv.URL("optinbench")
+		e.dbURL = srv.URL("optinbench")
 	}
-	if err := e.prepareStore(ctx, url); err != nil {
-		e.close()
+	if e.store, err = postgres.Open(ctx, e.dbURL); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	e.closers = append(e.closers, func() { e.store.Close() }) //nolint:errcheck // at exit
+	if err := e.prepareDatabase(ctx); err != nil {
 		return nil, err
 	}
-	closers = append(closers, func() { e.store.Close() })
-	stopServer, err := e.serve(logger)
+	base, stop, err := listenLoopback(e.store, serviceLogger())
 	if err != nil {
-		e.close()
 		return nil, err
 	}
-	closers = append(closers, stopServer)
+	e.base = base
+	e.closers = append(e.closers, stop)
+	e.client = newClient(base, o.workers)
 	return e, nil
 }
 
-func (e *env) prepareStore(ctx context.Context, url string) error {
-	store, err := postgres.Open(ctx, url)
-	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+// withSSLMode adds sslmode=disable to a URL that names no sslmode, as the store does, so that
+// this program's own connections, psql and pgbench reach the same server the same way.
+func withSSLMode(databaseURL string) string {
+	if databaseURL == "" || strings.Contains(databaseURL, "sslmode=") {
+		return databaseURL
 	}
-	e.store = store
-	if _, err := postgres.Migrate(ctx, store.DB().DB); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+	if u, err := url.Parse(databaseURL); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("sslmode", "disable")
+		u.RawQuery = q.Encode()
+		return u.String()
 	}
-	b, err := consent.ParseBusinessFile(bytes.NewReader(fixtures.DemoBusiness))
-	if err != nil {
-		return err
-	}
-	if _, err := store.ApplyBusiness(ctx, b); err != nil {
-		return fmt.Errorf("apply demo business: %w", err)
-	}
-	e.business = b
-	if e.apiKey, _, err = store.CreateAPIKey(ctx, b.ID, "optinbench"); err != nil {
-		return fmt.Errorf("create key: %w", err)
-	}
-	if err := store.DB().GetContext(ctx, &e.pgVersion, "SHOW server_version"); err != nil {
+	return strings.TrimSpace(databaseURL + " sslmode=disable")
+}
+
+// serviceLogger formats every line the service logs, as in production, and throws it away.
+func serviceLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
+
+// errUsedDatabase refuses a database an earlier run wrote to: its phones and message ids
+// would not be fresh.
+var errUsedDatabase = errors.New("the database already holds an optinbench run: give an empty database to --database-url")
+
+func (e *env) prepareDatabase(ctx context.Context) error {
+	db := e.store.DB()
+	if err := db.GetContext(ctx, &e.pgVersion, "SHOW server_version"); err != nil {
 		return fmt.Errorf("read server version: %w", err)
 	}
-	const floorTable = `CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, phone text NOT NULL, body text NOT NULL, at timestamptz NOT NULL DEFAULT now())`
-	if _, err := store.DB().ExecContext(ctx, floorTable); err != nil {
-		return fmt.Errorf("create baseline table: %w", err)
+	if _, err := postgres.Migrate(ctx, db.DB); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var used bool
+	if err := db.GetContext(ctx, &used, `SELECT EXISTS (SELECT 1 FROM businesses WHERE id = $1)`, bigBusinessID); err != nil {
+		return fmt.Errorf("look for an earlier run: %w", err)
+	}
+	if used {
+		return errUsedDatabase
+	}
+	var err error
+	if e.biz, err = deriveBusinesses(); err != nil {
+		return err
+	}
+	if err := applyBusinesses(ctx, e.store, e.biz); err != nil {
+		return err
+	}
+	if e.bigKey, _, err = e.store.CreateAPIKey(ctx, bigBusinessID, "optinbench"); err != nil {
+		return fmt.Errorf("create key: %w", err)
 	}
 	return nil
 }
 
-// serve runs the same edges `optin serve` mounts on a loopback listener. The API's per-key
-// rate limit is off: it would measure the limiter, not the service.
-func (e *env) serve(logger *slog.Logger) (func(), error) {
-	gin.SetMode(gin.ReleaseMode)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("listen: %w", err)
+// client sends the load: one kept-alive connection per worker, bodies read and discarded.
+type client struct {
+	http *http.Client
+	base string
+}
+
+func newClient(base string, workers int) *client {
+	t := &http.Transport{
+		MaxIdleConns:        workers * 2,
+		MaxIdleConnsPerHost: workers * 2,
+		IdleConnTimeout:     time.Minute,
+		DisableCompression:  true,
 	}
-	e.base = "http://" + ln.Addr().String()
-	r := gin.New()
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	twilio.NewHandler(twilio.Config{PublicURL: e.base, AuthToken: benchToken}, e.store, logger).Register(r)
-	api.NewHandler(e.store, logger, api.Options{RateLimit: rate.Limit(-1)}).Register(r)
-	srv := &http.Server{Handler: r, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	e.client = &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	}, nil
+	return &client{base: base, http: &http.Client{Timeout: 30 * time.Second, Transport: t}}
 }
