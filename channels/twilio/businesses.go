@@ -20,11 +20,12 @@ const (
 
 type cachedBusiness struct {
 	business consent.Business
-	known    bool
+	err      error // consent.ErrNotFound or consent.ErrInvalidPhone when not known
 	expires  time.Time
 }
 
-// businessCache maps a called or texted number to its business, shortly.
+// businessCache maps a called or texted address, as Twilio sent it, to its business,
+// shortly: a hit costs neither the store nor parsing the number.
 type businessCache struct {
 	store   Store
 	now     func() time.Time
@@ -36,26 +37,29 @@ func newBusinessCache(store Store, now func() time.Time) *businessCache {
 	return &businessCache{store: store, now: now, entries: map[string]cachedBusiness{}}
 }
 
-// lookup returns the business owning number (normalised), or consent.ErrNotFound.
-// Store failures are returned as they are and never cached.
-func (bc *businessCache) lookup(ctx context.Context, number string) (consent.Business, error) {
+// lookup returns the business owning a Twilio address (E.164, a short code, or either with
+// a whatsapp: prefix), consent.ErrInvalidPhone when the address is no business number, or
+// consent.ErrNotFound. Store failures are returned as they are and never cached.
+func (bc *businessCache) lookup(ctx context.Context, addr string) (consent.Business, error) {
 	now := bc.now()
 	bc.mu.Lock()
-	e, ok := bc.entries[number]
+	e, ok := bc.entries[addr]
 	bc.mu.Unlock()
 	if ok && now.Before(e.expires) {
-		if !e.known {
-			return consent.Business{}, consent.ErrNotFound
-		}
-		return e.business, nil
+		return e.business, e.err
+	}
+	number, err := consent.NormalizeBusinessNumber(addr)
+	if err != nil {
+		bc.put(addr, cachedBusiness{err: consent.ErrInvalidPhone, expires: now.Add(unknownTTL)})
+		return consent.Business{}, consent.ErrInvalidPhone
 	}
 	b, err := bc.store.BusinessByNumber(ctx, number)
 	switch {
 	case err == nil:
-		bc.put(number, cachedBusiness{business: b, known: true, expires: now.Add(businessTTL)})
+		bc.put(addr, cachedBusiness{business: b, expires: now.Add(businessTTL)})
 		return b, nil
 	case errors.Is(err, consent.ErrNotFound):
-		bc.put(number, cachedBusiness{expires: now.Add(unknownTTL)})
+		bc.put(addr, cachedBusiness{err: consent.ErrNotFound, expires: now.Add(unknownTTL)})
 		return consent.Business{}, consent.ErrNotFound
 	default:
 		return consent.Business{}, err

@@ -89,16 +89,14 @@ func notOptedOut(b consent.Business, current []consent.Consent) []string {
 // businessFor finds the business owning a Twilio address. It returns nil, nil when the
 // address is no business's number, and an error only when the store failed.
 func (h *Handler) businessFor(c *gin.Context, addr string) (*consent.Business, error) {
-	number, err := consent.NormalizeBusinessNumber(addr)
-	if err != nil {
+	b, err := h.businesses.lookup(c.Request.Context(), addr)
+	switch {
+	case errors.Is(err, consent.ErrInvalidPhone):
 		return nil, nil
-	}
-	b, err := h.businesses.lookup(c.Request.Context(), number)
-	if errors.Is(err, consent.ErrNotFound) {
-		h.log.WarnContext(c.Request.Context(), "webhook for a number no business owns", "number", consent.MaskPhone(number))
+	case errors.Is(err, consent.ErrNotFound):
+		h.log.WarnContext(c.Request.Context(), "webhook for a number no business owns", "number", consent.MaskPhone(addr))
 		return nil, nil
-	}
-	if err != nil {
+	case err != nil:
 		return nil, err
 	}
 	return &b, nil
