@@ -3,7 +3,6 @@ package api
 import (
 	"bufio"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,7 +51,7 @@ func (h *Handler) export(c *gin.Context) {
 		}
 		hd.Set("X-Content-Type-Options", "nosniff")
 	})
-	var enc rowEncoder = ndjsonEncoder{json.NewEncoder(out.buf)}
+	var enc rowEncoder = ndjsonEncoder{out.buf}
 	if format == formatCSV {
 		enc = newCSVEncoder(out.buf)
 	}
@@ -81,9 +80,18 @@ type rowEncoder interface {
 	end() error // after the last row
 }
 
-type ndjsonEncoder struct{ enc *json.Encoder }
+// ndjsonEncoder writes each consent as a line of JSON, straight into the free end of the
+// buffer so that a line costs no allocation.
+type ndjsonEncoder struct{ w *bufio.Writer }
 
-func (e ndjsonEncoder) encode(row consent.Consent) error { return e.enc.Encode(toConsentJSON(row)) }
+func (e ndjsonEncoder) encode(row consent.Consent) error {
+	line, err := appendConsentLine(e.w.AvailableBuffer(), row)
+	if err != nil {
+		return err
+	}
+	_, err = e.w.Write(line)
+	return err
+}
 
 func (e ndjsonEncoder) end() error { return nil }
 
