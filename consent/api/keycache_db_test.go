@@ -16,11 +16,18 @@ import (
 	"github.com/optin/optin/consent/api"
 )
 
-// countingStore counts the store calls that authenticating a request could make.
+// countingStore counts the store calls that authenticating a request could make, and the
+// look-ups of one phone.
 type countingStore struct {
 	api.Store
 	verifies   atomic.Int64
 	businesses atomic.Int64
+	lookups    atomic.Int64
+}
+
+func (s *countingStore) ConsentsOf(ctx context.Context, businessID, phone string) ([]consent.Consent, error) {
+	s.lookups.Add(1)
+	return s.Store.ConsentsOf(ctx, businessID, phone)
 }
 
 func (s *countingStore) VerifyAPIKey(ctx context.Context, plaintext string) (consent.APIKey, error) {
@@ -57,7 +64,7 @@ func getWithKey(t *testing.T, srv *httptest.Server, key, path string) int {
 	return res.StatusCode
 }
 
-func TestAKnownKeyIsCheckedWithoutAskingTheDatabase(t *testing.T) {
+func TestAPhoneLookUpWithAKnownKeyIsOneStoreCall(t *testing.T) {
 	e := newEnv(t)
 	srv, store := countedServer(t, e, api.Options{KeyCacheTTL: time.Hour})
 	require.Equal(t, http.StatusOK, getWithKey(t, srv, e.keys[acme], "/v1/categories"))
@@ -67,6 +74,7 @@ func TestAKnownKeyIsCheckedWithoutAskingTheDatabase(t *testing.T) {
 		require.Equal(t, http.StatusOK, getWithKey(t, srv, e.keys[acme], "/v1/consents/%2B14155550100"))
 	}
 	require.EqualValues(t, 2, store.calls(), "later requests are authenticated from memory")
+	require.EqualValues(t, 50, store.lookups.Load(), "and each reads the phone's consents once")
 }
 
 func TestABurstOfRequestsWithANewKeyLooksItUpOnce(t *testing.T) {
