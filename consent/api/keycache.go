@@ -87,7 +87,7 @@ func (kc *keyCache) complete(ctx context.Context, hash [sha256.Size]byte, l *key
 	}()
 	key, b, err := load(ctx, plaintext)
 	done = true
-	l.abandoned = err != nil && ctx.Err() != nil
+	l.abandoned = err != nil && !isKeyVerdict(err) && ctx.Err() != nil
 	kc.finish(hash, l, key, b, err)
 }
 

@@ -157,6 +157,31 @@ func TestAWaiterWhoseLookupWasAbandonedLooksTheKeyUpItself(t *testing.T) {
 	require.NoError(t, <-waiterDone)
 }
 
+func TestARefusalFoundByARequestThatWentAwayStillHoldsForTheOthers(t *testing.T) {
+	kc, _ := testCache(time.Second)
+	release, started := make(chan struct{}), make(chan struct{})
+	leaderCtx, leave := context.WithCancel(context.Background())
+	var calls atomic.Int64
+	load := func(context.Context, string) (consent.APIKey, consent.Business, error) {
+		if calls.Add(1) == 1 {
+			close(started)
+			<-release
+			leave() // the request ends just as the store answers
+		}
+		return consent.APIKey{}, consent.Business{}, fmt.Errorf("verifying: %w", consent.ErrNotFound)
+	}
+	go kc.resolve(leaderCtx, "wrong", load)
+	<-started
+	waiterDone := make(chan error, 1)
+	go func() {
+		_, _, err := kc.resolve(context.Background(), "wrong", load)
+		waiterDone <- err
+	}()
+	close(release)
+	require.ErrorIs(t, <-waiterDone, consent.ErrNotFound)
+	require.EqualValues(t, 1, calls.Load())
+}
+
 func TestALookupThatPanicsDoesNotStrandItsWaiters(t *testing.T) {
 	kc, _ := testCache(time.Second)
 	require.Panics(t, func() {
