@@ -24,7 +24,7 @@ const listBenchDepth = 900_000
 // BenchmarkListPagesDeepInTheList asks, in turn, for the first page of 100 consents and for
 // the page after row 900k of 1M, for each filter, and reports the p99 latency of each and
 // their ratio: x-row0 near 1 means a page costs the same however deep it is. Run it with
-// enough pages for a p99, e.g. -benchtime 500x.
+// enough pages for a steady p99, e.g. -benchtime 2000x.
 func BenchmarkListPagesDeepInTheList(b *testing.B) {
 	secret := []byte("bench cursor secret")
 	// An hour of key cache, so that no page pays for a key lookup and the pages compare alone.
