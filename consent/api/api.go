@@ -42,6 +42,10 @@ type Options struct {
 	RateLimit rate.Limit
 	// RateBurst is how many requests a key may make at once (default 40).
 	RateBurst int
+	// KeyCacheTTL is how long a replica trusts what the store said about an API key and its
+	// business before asking again (default 1 s): a revoked key is refused within this time
+	// on every replica. Negative asks the store on every request.
+	KeyCacheTTL time.Duration
 	// MaxBodyBytes bounds request bodies; larger ones get 413 (default 1 MiB).
 	MaxBodyBytes int64
 	// ExportWriteWindow is how long the client gets to take each flushed part of an export
@@ -69,6 +73,9 @@ func (o Options) withDefaults() Options {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
+	if o.KeyCacheTTL == 0 {
+		o.KeyCacheTTL = defaultKeyCacheTTL
+	}
 	if len(o.CursorSecret) == 0 {
 		o.CursorSecret = []byte("optin consent list cursor v1")
 	}
@@ -82,13 +89,16 @@ type Handler struct {
 	opts    Options
 	keys    *keyGate
 	cursors cursorCodec
+	// knownKeys remembers verified keys, so most requests never reach the store to authenticate.
+	knownKeys *keyCache
 }
 
 // NewHandler returns the API handler over store.
 func NewHandler(store Store, logger *slog.Logger, opts Options) *Handler {
 	opts = opts.withDefaults()
 	return &Handler{store: store, logger: logger, opts: opts,
-		keys: newKeyGate(opts.RateLimit, opts.RateBurst), cursors: cursorCodec{secret: opts.CursorSecret}}
+		keys: newKeyGate(opts.RateLimit, opts.RateBurst), cursors: cursorCodec{secret: opts.CursorSecret},
+		knownKeys: newKeyCache(opts.KeyCacheTTL)}
 }
 
 // Register adds GET /openapi.yaml and every /v1 route to r. Unknown routes are answered by

@@ -1,7 +1,8 @@
 package api
 
 import (
-	"errors"
+	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -76,8 +77,9 @@ func (g *keyGate) shouldTouch(id int64, now time.Time) bool {
 }
 
 // authenticate resolves the bearer key to its business and stores both in the context. The
-// key is looked up by its SHA-256 in the store, so no comparison here depends on how much of a
-// guessed key is right, and every failure answers the same way whatever part was wrong.
+// key is looked up by its SHA-256, in memory while the replica's answer about it is fresh
+// (Options.KeyCacheTTL) and otherwise in the store, so no comparison here depends on how much
+// of a guessed key is right, and every failure answers the same way whatever part was wrong.
 func (h *Handler) authenticate(c *gin.Context) {
 	ctx := c.Request.Context()
 	plaintext, ok := bearer(c.GetHeader("Authorization"))
@@ -86,8 +88,8 @@ func (h *Handler) authenticate(c *gin.Context) {
 		abortError(c, http.StatusUnauthorized, codeUnauthorized, "send the API key as Authorization: Bearer <key>")
 		return
 	}
-	key, err := h.store.VerifyAPIKey(ctx, plaintext)
-	if errors.Is(err, consent.ErrNotFound) || errors.Is(err, consent.ErrRevokedKey) {
+	key, b, err := h.knownKeys.resolve(ctx, plaintext, h.loadKey)
+	if isKeyVerdict(err) {
 		c.Header("WWW-Authenticate", `Bearer realm="optin", error="invalid_token"`)
 		abortError(c, http.StatusUnauthorized, codeUnauthorized, "the API key is unknown or revoked")
 		return
@@ -107,14 +109,22 @@ func (h *Handler) authenticate(c *gin.Context) {
 			h.logger.WarnContext(ctx, "record api key use", "key", key.Prefix, "err", err)
 		}
 	}
-	b, err := h.store.Business(ctx, key.BusinessID)
-	if err != nil {
-		h.internalError(c, err)
-		return
-	}
 	c.Set(ctxKey, key)
 	c.Set(ctxBusiness, b)
 	c.Next()
+}
+
+// loadKey is the keyLoader of the handler: the key from the store, then its business.
+func (h *Handler) loadKey(ctx context.Context, plaintext string) (consent.APIKey, consent.Business, error) {
+	key, err := h.store.VerifyAPIKey(ctx, plaintext)
+	if err != nil {
+		return key, consent.Business{}, err
+	}
+	b, err := h.store.Business(ctx, key.BusinessID)
+	if err != nil {
+		return key, b, fmt.Errorf("reading the business of api key %d: %w", key.ID, err)
+	}
+	return key, b, nil
 }
 
 // Context keys under which authenticate leaves the key and its business.
