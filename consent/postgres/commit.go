@@ -17,6 +17,12 @@ const maxBatch = 256
 // writes still take the business's ledger lock one at a time.
 const maxInFlight = 2
 
+// gatherWait is how long a batch that starts while another of its business is in flight
+// gathers writes before it takes them. Its write would wait for the other's lock anyway, and a
+// larger batch pays the fixed cost of a write once for more writes. A business with nothing
+// in flight never waits.
+const gatherWait = 2 * time.Millisecond
+
 // maxBatchTime bounds a batch when none of its writers set a deadline.
 const maxBatchTime = 30 * time.Second
 
@@ -37,10 +43,11 @@ type committer struct {
 
 // businessQueue is one business's waiting writes and its batches in flight.
 type businessQueue struct {
-	waiting  []*queuedWrite
-	inFlight int
-	people   map[string]int // phones of writes in flight → how many
-	barrier  bool           // a batch in flight holds a write about no one person
+	waiting   []*queuedWrite
+	inFlight  int
+	people    map[string]int // phones of writes in flight → how many
+	barrier   bool           // a batch in flight holds a write about no one person
+	gathering bool           // a batch is gathering writes before it takes them
 }
 
 // queuedWrite is one write waiting for its batch, answered once on done.
@@ -82,9 +89,16 @@ func (c *committer) commit(ctx context.Context, w consent.Write) (consent.Commit
 }
 
 // launchLocked starts batches of the business while it has room for them and writes that may
-// go; with nothing waiting or in flight it forgets the business.
+// go; with nothing waiting or in flight it forgets the business. A batch started while another
+// is in flight first gathers for gatherWait.
 func (c *committer) launchLocked(businessID string, bq *businessQueue) {
-	for bq.inFlight < maxInFlight {
+	for bq.inFlight < maxInFlight && len(bq.waiting) > 0 && !bq.gathering {
+		if bq.inFlight > 0 {
+			bq.inFlight++
+			bq.gathering = true
+			go c.gatherAndRun(businessID, bq)
+			break
+		}
 		batch := bq.take()
 		if len(batch) == 0 {
 			break
@@ -95,6 +109,22 @@ func (c *committer) launchLocked(businessID string, bq *businessQueue) {
 	if bq.inFlight == 0 && len(bq.waiting) == 0 {
 		delete(c.by, businessID)
 	}
+}
+
+// gatherAndRun waits gatherWait, then takes and runs what gathered.
+func (c *committer) gatherAndRun(businessID string, bq *businessQueue) {
+	time.Sleep(gatherWait)
+	c.mu.Lock()
+	bq.gathering = false
+	batch := bq.take()
+	if len(batch) == 0 {
+		bq.inFlight--
+		c.launchLocked(businessID, bq)
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	c.run(businessID, bq, batch)
 }
 
 // take removes, in arrival order, up to maxBatch waiting writes that may join a batch now: not
