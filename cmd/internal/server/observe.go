@@ -1,7 +1,6 @@
-package main
+package server
 
 import (
-	"io"
 	"log/slog"
 	"strconv"
 	"time"
@@ -10,16 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
-
-// newLogger builds the process logger from the configuration.
-func newLogger(w io.Writer, cfg config) *slog.Logger {
-	level, _ := parseLevel(cfg.LogLevel)
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
-	}
-	return slog.New(slog.NewJSONHandler(w, opts))
-}
 
 // httpMetrics are the request metrics, labelled by route template so phone numbers in
 // paths never become label values.
