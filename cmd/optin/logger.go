@@ -14,4 +14,3 @@ func newLogger(w io.Writer, cfg config) *slog.Logger {
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
-
