@@ -42,6 +42,7 @@ type Handler struct {
 	store      Store
 	log        *slog.Logger
 	businesses *businessCache
+	phones     *phoneMemo
 	stepURL    string // absolute URL of the <Gather> action route, set by Register
 }
 
@@ -62,6 +63,7 @@ func NewHandler(cfg Config, store Store, logger *slog.Logger) *Handler {
 		store:      store,
 		log:        logger,
 		businesses: newBusinessCache(store, cfg.Clock),
+		phones:     newPhoneMemo(),
 	}
 }
 

@@ -78,7 +78,7 @@ func (h *Handler) sender(c *gin.Context, f messageForm, b consent.Business) (inb
 	if isWhatsApp(f.From) || isWhatsApp(f.To) {
 		in.channel = consent.ChannelWhatsApp
 	}
-	phone, err := consent.NormalizePhone(f.From, b.Region)
+	phone, err := h.phones.normalize(f.From, b.Region)
 	switch {
 	case errors.Is(err, consent.ErrNoPhoneNumber):
 		h.log.InfoContext(c.Request.Context(), "message from a WhatsApp user id without a number", "business", b.ID, "sid", f.sid())

@@ -33,7 +33,7 @@ func (h *Handler) status(c *gin.Context) {
 		h.writeMessage(c, "")
 		return
 	}
-	phone, err := consent.NormalizePhone(f.To, b.Region)
+	phone, err := h.phones.normalize(f.To, b.Region)
 	if err != nil {
 		h.log.InfoContext(ctx, "status callback: recipient is not a phone number", "business", b.ID, "sid", f.sid())
 		h.writeMessage(c, "")

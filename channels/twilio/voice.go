@@ -88,7 +88,7 @@ func (h *Handler) callTurn(c *gin.Context, isStep bool) (callTurn, *voiceReply) 
 		q := c.Request.URL.Query()
 		turn.step, turn.timeout = q.Get(queryStep), q.Has(queryTimeout)
 	}
-	if phone, err := consent.NormalizePhone(personAddr, b.Region); err == nil {
+	if phone, err := h.phones.normalize(personAddr, b.Region); err == nil {
 		turn.caller = phone
 	}
 	return turn, nil
