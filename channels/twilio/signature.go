@@ -2,9 +2,13 @@ package twilio
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 
 	"github.com/gin-gonic/gin"
 	"github.com/twilio/twilio-go/client"
@@ -87,17 +91,48 @@ func (h *Handler) signedForm(r *http.Request, body []byte) (url.Values, bool) {
 	if err != nil {
 		return nil, false
 	}
+	tokens := h.tokens(form.Get("AccountSid"))
+	for _, token := range tokens {
+		if signedAsIs(token, fullURL, form, sig) {
+			return form, true
+		}
+	}
+	// Twilio signs some URLs with the default port added or removed; twilio-go's validator
+	// tries both.
 	params := make(map[string]string, len(form))
 	for k, vs := range form {
 		params[k] = vs[0] // Twilio's validator, like Twilio, signs the first value of a key
 	}
-	for _, token := range h.tokens(form.Get("AccountSid")) {
+	for _, token := range tokens {
 		v := client.NewRequestValidator(token)
 		if v.Validate(fullURL, params, sig) {
 			return form, true
 		}
 	}
 	return nil, false
+}
+
+// signedAsIs reports whether sig is the signature twilio-go's validator computes for fullURL
+// exactly as given: the HMAC-SHA1 of the URL and each parameter's name and first value, sorted
+// by name. It is the validator's own check for one of the two URLs it tries, computed in one
+// pass without the validator's string building, so a valid request costs one HMAC, not two.
+func signedAsIs(token, fullURL string, form url.Values, sig string) bool {
+	want, err := base64.StdEncoding.DecodeString(sig)
+	if err != nil {
+		return false
+	}
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	mac := hmac.New(sha1.New, []byte(token))
+	io.WriteString(mac, fullURL)
+	for _, k := range keys {
+		io.WriteString(mac, k)
+		io.WriteString(mac, form[k][0])
+	}
+	return hmac.Equal(mac.Sum(nil), want)
 }
 
 // tokens lists the auth tokens to try for a request from accountSid: the account's own
