@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"github.com/gin-gonic/gin/binding"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -63,4 +64,20 @@ func TestBindForms(t *testing.T) {
 		bindThrough(t, webhook{form: form}, &f)
 		assert.Equal(t, "SM1a3c5e7b9d2f4a6c8e0b2d4f6a8c1e3b", f.sid())
 	})
+}
+
+func TestFieldByFieldBindingAgreesWithTheFormTags(t *testing.T) {
+	for _, name := range []string{"sms-keyword", "sms-base64", "sms-opt-out-type", "whatsapp-button", "whatsapp-text",
+		"status-21610", "status-delivered", "voice-incoming", "voice-gather-digits", "voice-machine"} {
+		t.Run(name, func(t *testing.T) {
+			form := fixture(t, name)
+			for _, pair := range [][2]any{{&voiceForm{}, &voiceForm{}}, {&messageForm{}, &messageForm{}}, {&statusForm{}, &statusForm{}}} {
+				got, want := pair[0], pair[1]
+				bindThrough(t, webhook{form: form}, got)
+				r := webhook{path: "/", form: form}.unsigned()
+				require.NoError(t, binding.FormPost.Bind(r, want))
+				assert.Equal(t, want, got)
+			}
+		})
+	}
 }
