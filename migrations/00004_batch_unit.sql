@@ -9,6 +9,18 @@
 CREATE SEQUENCE conversations_version;
 ALTER TABLE conversations ADD COLUMN version bigint NOT NULL DEFAULT nextval('conversations_version');
 
+-- Each process that writes a business keeps one row here, renumbered by every batch it
+-- writes. A batch whose read saw the same numbers of every other writer that its write finds
+-- under the lock knows nobody else wrote since, and skips the per-person checks.
+CREATE SEQUENCE unit_write_seq;
+CREATE TABLE unit_writers (
+    business_id text NOT NULL REFERENCES businesses (id),
+    writer      text NOT NULL,
+    seq         bigint NOT NULL,
+    written_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (business_id, writer)
+);
+
 -- consents is a projection written only in the statement that appends the event it points
 -- at, so its foreign keys checked nothing the ledger's own do not, at two lookups per row.
 ALTER TABLE consents DROP CONSTRAINT consents_business_id_category_fkey;
@@ -24,12 +36,15 @@ ALTER TABLE consents DROP CONSTRAINT consents_business_id_event_id_fkey;
 -- written and its appended events returned (kind 'e'). It is a volatile PL/pgSQL function so
 -- that each query takes a snapshot after the lock is granted.
 --
+-- p_writer names this process and p_others_seq is the highest seq of every other writer of
+-- the business when the batch read its state: when it is unchanged, nobody else wrote since,
+-- and only replayed keys need checking (this process never has one person in two batches).
 -- Arrays: p_w_* one entry per write (index, phone, consent version, pending version);
 -- p_d_* the batch's distinct disclosures, referenced by 1-based position (0: none);
 -- p_c_* message claims; p_e_* events in batch order; p_p_* pending disclosures to save;
 -- p_clear phones whose pending disclosure is cleared. Every row names the write it belongs to.
 -- +goose StatementBegin
-CREATE FUNCTION optin_write_unit(p_lock_class int4, p_business text,
+CREATE FUNCTION optin_write_unit(p_lock_class int4, p_business text, p_writer text, p_others_seq bigint,
     p_w_index int[], p_w_phone text[], p_w_consent_version bigint[], p_w_pending_version bigint[],
     p_guarded_keys text[], p_guarded_writes int[],
     p_d_channel text[], p_d_language text[], p_d_text text[], p_d_sha256 text[],
@@ -43,8 +58,11 @@ LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
 DECLARE
     stale int[];
+    others_wrote boolean;
 BEGIN
     PERFORM pg_advisory_xact_lock(p_lock_class, hashtext(p_business));
+    others_wrote := COALESCE((SELECT max(u.seq) FROM unit_writers u WHERE u.business_id = p_business AND u.writer <> p_writer), 0)
+        <> p_others_seq;
 
     RETURN QUERY
     SELECT 'k', g.w, g.k, CAST(NULL AS bigint), CAST(NULL AS timestamptz), CAST(NULL AS bigint)
@@ -53,12 +71,12 @@ BEGIN
 
     SELECT array_agg(DISTINCT s.w) INTO stale FROM (
         SELECT w.i AS w FROM unnest(p_w_index, p_w_phone, p_w_consent_version, p_w_pending_version) AS w(i, p, cv, pv)
-        WHERE w.p <> '' AND (
+        WHERE others_wrote AND w.p <> '' AND (
             COALESCE((SELECT max(c.event_id) FROM consents c WHERE c.business_id = p_business AND c.phone = w.p), 0) <> w.cv
             OR COALESCE((SELECT v.version FROM conversations v WHERE v.business_id = p_business AND v.phone = w.p), 0) <> w.pv)
         UNION ALL
         SELECT c.w FROM unnest(p_c_write, p_c_ref) AS c(w, r)
-        WHERE EXISTS (SELECT 1 FROM inbound_messages m WHERE m.business_id = p_business AND m.provider_ref = c.r)
+        WHERE others_wrote AND EXISTS (SELECT 1 FROM inbound_messages m WHERE m.business_id = p_business AND m.provider_ref = c.r)
         UNION ALL
         SELECT g.w FROM unnest(p_guarded_keys, p_guarded_writes) AS g(k, w)
         WHERE EXISTS (SELECT 1 FROM consent_events e WHERE e.business_id = p_business AND e.idempotency_key = g.k)
@@ -75,6 +93,9 @@ BEGIN
     ELSE
         stale := '{}';
     END IF;
+
+    INSERT INTO unit_writers (business_id, writer, seq) VALUES (p_business, p_writer, nextval('unit_write_seq'))
+    ON CONFLICT ON CONSTRAINT unit_writers_pkey DO UPDATE SET seq = EXCLUDED.seq, written_at = now();
 
     RETURN QUERY
     WITH d_in AS (
@@ -143,6 +164,8 @@ $$;
 
 -- +goose Down
 DROP FUNCTION optin_write_unit;
+DROP TABLE unit_writers;
+DROP SEQUENCE unit_write_seq;
 ALTER TABLE consents ADD FOREIGN KEY (business_id, event_id) REFERENCES consent_events (business_id, id);
 ALTER TABLE consents ADD FOREIGN KEY (business_id, category) REFERENCES categories (business_id, key);
 ALTER TABLE conversations DROP COLUMN version;

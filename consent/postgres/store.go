@@ -8,6 +8,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"net/url"
 	"strings"
@@ -24,6 +25,7 @@ type Store struct {
 	clock   func() time.Time
 	commits *committer
 	prep    *statements
+	writer  string // names this store among the writers of a business (see optin_write_unit)
 }
 
 // Option changes how a Store is set up.
@@ -69,7 +71,7 @@ func withSSLMode(databaseURL string) string {
 
 // NewStore returns a store over an open lib/pq connection pool.
 func NewStore(db *sqlx.DB, opts ...Option) *Store {
-	s := &Store{db: db, clock: time.Now}
+	s := &Store{db: db, clock: time.Now, writer: rand.Text()}
 	for _, o := range opts {
 		o(s)
 	}

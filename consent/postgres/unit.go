@@ -128,6 +128,8 @@ func (s *Store) tryUnit(ctx context.Context, writes []consent.Write, recorded ma
 type unit struct {
 	businessID string
 	prep       *statements
+	writer     string   // this store's name among the business's writers
+	othersSeq  int64    // the highest seq of the business's other writers when the batch read
 	tx         *sqlx.Tx // when set, the batch is written within it instead of in its own transaction
 	writes     []consent.Write
 	now        time.Time // the unit's clock, read once its state was

@@ -12,7 +12,8 @@ import (
 
 // unitStateSQL reads what a batch is decided on, without a lock: which of its messages were
 // handled before ('m': ref, reply), the current consent of each person ('c') and their
-// pending disclosure ('p', with its version). The write that follows checks, under the lock,
+// pending disclosure ('p', with its version), and the highest seq of the business's other
+// writers ('w', see optin_write_unit). The write that follows checks, under the lock,
 // that none of it changed meanwhile.
 const unitStateSQL = `
 SELECT 'm' AS kind, m.provider_ref AS phone, NULL AS category, NULL AS status, NULL AS channel,
@@ -29,6 +30,9 @@ SELECT 'p', v.phone, NULL, NULL, v.channel, v.expires_at, NULL, NULL, v.categori
 FROM conversations v
 JOIN disclosures d ON d.business_id = v.business_id AND d.id = v.disclosure_id
 WHERE v.business_id = $1 AND v.phone = ANY ($4)
+UNION ALL
+SELECT 'w', '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, COALESCE(max(u.seq), 0)
+FROM unit_writers u WHERE u.business_id = $1 AND u.writer <> $5
 ORDER BY 1, 2, 3`
 
 // stateRow is one row of unitStateSQL; which columns are set depends on its kind.
@@ -54,7 +58,7 @@ type stateRow struct {
 // write checks them against, and takes the unit's time once it has.
 func (s *Store) readUnit(ctx context.Context, businessID string, writes []consent.Write) (*unit, error) {
 	u := &unit{
-		businessID: businessID, prep: s.prep, writes: writes,
+		businessID: businessID, prep: s.prep, writer: s.writer, writes: writes,
 		states: map[string]*personState{}, claimed: map[string]string{},
 		results: make([]writeResult, len(writes)), pendings: map[string]pendingChange{}, dupOf: map[int]int{},
 	}
@@ -74,7 +78,7 @@ func (s *Store) readUnit(ctx context.Context, businessID string, writes []consen
 		}
 	}
 	var rows []stateRow
-	if err := s.prep.selectDB(ctx, &rows, unitStateSQL, businessID, pq.Array(refs), pq.Array(phones), pq.Array(messagePhones)); err != nil {
+	if err := s.prep.selectDB(ctx, &rows, unitStateSQL, businessID, pq.Array(refs), pq.Array(phones), pq.Array(messagePhones), s.writer); err != nil {
 		return nil, fmt.Errorf("reading the state of %d people: %w", len(phones), err)
 	}
 	u.now = s.clock().UTC()
@@ -102,6 +106,8 @@ func (u *unit) addState(r stateRow) {
 			Status: consent.Status(r.Status.String), Channel: consent.Channel(r.Channel.String),
 			UpdatedAt: r.At.Time.UTC(), EventID: r.EventID.Int64})
 		s.consentVersion = max(s.consentVersion, r.EventID.Int64)
+	case "w":
+		u.othersSeq = r.Version.Int64
 	case "p":
 		s := u.states[r.Phone]
 		s.Pending = &consent.Pending{

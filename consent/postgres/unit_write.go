@@ -18,7 +18,7 @@ import (
 const writeUnitSQL = `
 SELECT kind, write_index, key, id, occurred_at, disclosure_id FROM optin_write_unit($1, $2,
 	$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-	$24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)`
+	$24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39)`
 
 // unitRow is one row of writeUnitSQL: an appended event ('e'), a stale write ('s') or a key
 // found recorded before ('k').
@@ -112,7 +112,7 @@ func (u *unit) writeArgs() ([]any, error) {
 	for phone, change := range u.pendings {
 		p.add(u.businessID, phone, change, &d)
 	}
-	return []any{ledgerLockClass, u.businessID,
+	return []any{ledgerLockClass, u.businessID, u.writer, u.othersSeq,
 		pq.Array(w.index), pq.Array(w.phone), pq.Array(w.consentVersion), pq.Array(w.pendingVersion),
 		pq.Array(w.guardedKeys), pq.Array(w.guardedWrites),
 		pq.Array(d.channel), pq.Array(d.language), pq.Array(d.text), pq.Array(d.sha256),
