@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -34,6 +35,21 @@ func holdLedger(t *testing.T, s *postgres.Store) (release func()) {
 	_, err = tx.Exec(`SELECT pg_advisory_xact_lock(CAST($1 AS int4), hashtext($2))`, 0x6f70, "acme")
 	require.NoError(t, err)
 	return func() { require.NoError(t, tx.Rollback()) }
+}
+
+// blockPerson holds acme's ledger lock and puts a write about phone in flight behind it, so
+// writes about phone sent meanwhile queue up and are taken together, in one batch, once the
+// returned release lets the lock go. wait returns when the blocking write has committed.
+func blockPerson(t *testing.T, s *postgres.Store, phone string) (release func(), wait func()) {
+	t.Helper()
+	unlock := holdLedger(t, s)
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Commit(context.Background(), stopWrite(phone, "restock", "blocker:"+phone))
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // the blocking write reaches the lock
+	return unlock, func() { require.NoError(t, <-done) }
 }
 
 func TestAWriteWithABadCategoryFailsAloneAndTheRestOfItsBatchCommits(t *testing.T) {
@@ -99,7 +115,7 @@ func TestAReplicaWithAClockBehindStillRecordsAfterThePersonsLatestEvent(t *testi
 func TestWritesDeliveredTwiceInOneBatchRecordOnce(t *testing.T) {
 	s, _ := storeWithAcme(t)
 	ctx := context.Background()
-	release := holdLedger(t, s)
+	release, blocked := blockPerson(t, s, phone)
 	results := make([]consent.Committed, 3)
 	var wg sync.WaitGroup
 	for i := range results {
@@ -110,7 +126,7 @@ func TestWritesDeliveredTwiceInOneBatchRecordOnce(t *testing.T) {
 			results[i], err = s.Commit(ctx, consent.Write{BusinessID: "acme", Phone: phone,
 				Message: &consent.MessageRef{ProviderRef: "SMtwice", Channel: consent.ChannelSMS},
 				Decide: func(st consent.State) consent.Outcome {
-					if len(st.Consents) > 0 {
+					if slices.ContainsFunc(st.Consents, func(c consent.Consent) bool { return c.Category == "offers" }) {
 						return consent.Outcome{Reply: "decided on a state the first delivery left"}
 					}
 					out := stopWrite(phone, "offers", "msg:SMtwice:offers").Decide(st)
@@ -120,8 +136,9 @@ func TestWritesDeliveredTwiceInOneBatchRecordOnce(t *testing.T) {
 			assert.NoError(t, err)
 		}()
 	}
-	time.Sleep(50 * time.Millisecond)
+	time.Sleep(50 * time.Millisecond) // all three queue behind the blocking write
 	release()
+	blocked()
 	wg.Wait()
 	fresh := 0
 	for _, r := range results {
@@ -132,6 +149,38 @@ func TestWritesDeliveredTwiceInOneBatchRecordOnce(t *testing.T) {
 	}
 	assert.Equal(t, 1, fresh, "one delivery is handled, the others are redeliveries")
 	var events int
-	require.NoError(t, s.DB().Get(&events, `SELECT count(*) FROM consent_events`))
+	require.NoError(t, s.DB().Get(&events, `SELECT count(*) FROM consent_events WHERE category = 'offers'`))
 	assert.Equal(t, 1, events)
+}
+
+func TestAMessageDeliveredTwiceWhoseDecisionIsRefusedFailsBothDeliveries(t *testing.T) {
+	s, _ := storeWithAcme(t)
+	ctx := context.Background()
+	release, blocked := blockPerson(t, s, phone)
+	refused := consent.Write{BusinessID: "acme", Phone: phone,
+		Message: &consent.MessageRef{ProviderRef: "SMrefused", Channel: consent.ChannelSMS},
+		Decide: func(st consent.State) consent.Outcome {
+			out := stopWrite(phone, "offers", "").Decide(st) // no idempotency key: refused
+			out.Reply = "unsubscribed"
+			return out
+		}}
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = s.Commit(ctx, refused)
+		}()
+	}
+	time.Sleep(50 * time.Millisecond) // both queue behind the blocking write
+	release()
+	blocked()
+	wg.Wait()
+	for i, err := range errs {
+		assert.ErrorIs(t, err, consent.ErrInvalid, "delivery %d", i)
+	}
+	var claims int
+	require.NoError(t, s.DB().Get(&claims, `SELECT count(*) FROM inbound_messages`))
+	assert.Zero(t, claims, "a refused message is not claimed, so a redelivery is decided again")
 }

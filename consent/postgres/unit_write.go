@@ -35,8 +35,10 @@ type unitRow struct {
 // writes that were stale: nothing of them was written, and they must be decided again. Keys
 // found recorded before are added to recorded.
 func (u *unit) write(ctx context.Context, recorded map[string]bool) (map[int]bool, error) {
+	stale := map[int]bool{}
 	if len(u.events) == 0 && len(u.claims) == 0 && len(u.pendings) == 0 {
-		return nil, nil
+		u.answerRedeliveries(stale)
+		return stale, nil
 	}
 	args, err := u.writeArgs()
 	if err != nil {
@@ -51,7 +53,6 @@ func (u *unit) write(ctx context.Context, recorded map[string]bool) (map[int]boo
 	if err != nil {
 		return nil, writeError(u.businessID, err)
 	}
-	stale := map[int]bool{}
 	appended := map[string]unitRow{}
 	for _, r := range rows {
 		switch r.Kind {
@@ -73,12 +74,18 @@ func (u *unit) write(ctx context.Context, recorded map[string]bool) (map[int]boo
 			r.committed.Events = append(r.committed.Events, e)
 		}
 	}
+	u.answerRedeliveries(stale)
+	return stale, nil
+}
+
+// answerRedeliveries gives a message delivered twice in the batch its first delivery's
+// result, as a redelivery: stale with it, failed with it, or its reply with nothing recorded.
+func (u *unit) answerRedeliveries(stale map[int]bool) {
 	for i, first := range u.dupOf {
 		stale[i] = stale[first]
 		u.results[i] = u.results[first]
 		u.results[i].committed.Fresh = false
 	}
-	return stale, nil
 }
 
 // writeArgs lays the batch out as optin_write_unit's arguments.
