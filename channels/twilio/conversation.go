@@ -58,7 +58,7 @@ func messageEvents(in inboundMessage, decisions []flows.Decision) []consent.Even
 			e.Input = in.form.Body
 		}
 		e.IdempotencyKey = "msg:" + in.form.sid() + ":" + d.Category
-		events = append(events, e)
+		events = append(events, storable(e))
 	}
 	return events
 }

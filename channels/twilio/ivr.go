@@ -54,7 +54,7 @@ func callEvents(t callTurn, decisions []flows.Decision) []consent.Event {
 	for _, d := range decisions {
 		e := d.Event(base)
 		e.IdempotencyKey = "ivr:" + t.form.CallSid + ":" + t.step + ":" + d.Category
-		events = append(events, e)
+		events = append(events, storable(e))
 	}
 	return events
 }

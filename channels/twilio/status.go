@@ -23,6 +23,10 @@ func (h *Handler) status(c *gin.Context) {
 		h.writeMessage(c, "")
 		return
 	}
+	if !validID(f.sid()) || (f.AccountSid != "" && !validID(f.AccountSid)) {
+		c.AbortWithStatus(http.StatusBadRequest)
+		return
+	}
 	// On an outbound message's callback From is the business and To the recipient.
 	b, err := h.businessFor(c, f.From)
 	if err != nil {
@@ -61,13 +65,13 @@ func providerOptOut(f statusForm, b consent.Business, phone string, ch consent.C
 	return consent.Write{BusinessID: b.ID, Phone: phone, Decide: func(st consent.State) consent.Outcome {
 		var events []consent.Event
 		for _, key := range notOptedOut(b, st.Consents) {
-			events = append(events, consent.Event{
+			events = append(events, storable(consent.Event{
 				BusinessID: b.ID, Phone: phone, Category: key, Action: consent.ActionOptOut,
 				Channel: ch, Reason: consent.ReasonProviderOptOut, Input: f.ErrorCode,
 				ProviderRef: f.sid(), OccurredAt: st.Now,
 				Evidence:       map[string]any{"AccountSid": f.AccountSid, "From": f.From, "To": f.To, "MessageStatus": f.MessageStatus, "ErrorCode": f.ErrorCode},
 				IdempotencyKey: "status:" + f.sid() + ":" + key,
-			})
+			}))
 		}
 		return consent.Outcome{Events: events}
 	}}

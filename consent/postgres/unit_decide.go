@@ -114,8 +114,8 @@ func (u *unit) validate(w consent.Write, out consent.Outcome) error {
 			return err
 		}
 	}
-	if w.Message != nil && w.Message.ProviderRef == "" {
-		return fmt.Errorf("message without provider reference: %w", consent.ErrInvalid)
+	if w.Message != nil && (w.Message.ProviderRef == "" || !consent.StorableText(w.Message.ProviderRef) || !consent.StorableText(out.Reply)) {
+		return fmt.Errorf("message without a storable provider reference or reply: %w", consent.ErrInvalid)
 	}
 	p := out.Pending
 	if out.PendingChanged && p != nil && len(p.Categories) > 0 && p.Disclosure.Text == "" {

@@ -32,6 +32,11 @@ func validateEvent(e consent.Event) error {
 		problem = "no time of occurrence"
 	case e.Action == consent.ActionOptIn && (e.Disclosure == nil || e.Disclosure.Text == ""):
 		problem = "an opt-in without the disclosure it answered"
+	case !consent.StorableText(e.Input) || !consent.StorableText(e.ProviderRef) || !consent.StorableText(e.IdempotencyKey) ||
+		!consent.StorableText(e.Category):
+		problem = "text with a NUL character or invalid UTF-8 (store consent.StoredText and keep the raw bytes in the evidence)"
+	case !storableValue(e.Evidence):
+		problem = "evidence with a NUL character or invalid UTF-8"
 	case e.Disclosure != nil:
 		return validateDisclosure(e.BusinessID, *e.Disclosure)
 	}
@@ -48,6 +53,8 @@ func validateDisclosure(businessID string, d consent.Disclosure) error {
 	switch {
 	case d.Text == "":
 		problem = "no text"
+	case !consent.StorableText(d.Text) || !consent.StorableText(d.Language):
+		problem = "text with a NUL character or invalid UTF-8"
 	case d.BusinessID != "" && d.BusinessID != businessID:
 		problem = fmt.Sprintf("belongs to business %s", d.BusinessID)
 	case d.Channel != "" && !d.Channel.Valid():
@@ -59,4 +66,26 @@ func validateDisclosure(businessID string, d consent.Disclosure) error {
 		return fmt.Errorf("disclosure: %s: %w", problem, consent.ErrInvalid)
 	}
 	return nil
+}
+
+// storableValue reports whether every string in a decoded JSON value, keys included, can be
+// stored in jsonb: jsonb refuses NUL, and invalid UTF-8 would be replaced without a word.
+func storableValue(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return consent.StorableText(v)
+	case map[string]any:
+		for k, x := range v {
+			if !consent.StorableText(k) || !storableValue(x) {
+				return false
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if !storableValue(x) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -1,0 +1,58 @@
+package twilio
+
+import (
+	"encoding/base64"
+	"maps"
+
+	"github.com/optin/optin/consent"
+)
+
+// rawBase64Key is the evidence field that keeps, base64, the raw bytes of every field whose
+// text had to be made storable (a NUL or invalid UTF-8 in a body or a button payload).
+const rawBase64Key = "RawBase64"
+
+// storable returns e with its input and evidence made storable as text. Whatever bytes a
+// message holds, its decision is recorded: the stored input is the text with each NUL and
+// invalid byte replaced by U+FFFD, and the raw bytes stay in the evidence.
+func storable(e consent.Event) consent.Event {
+	raw := map[string]any{}
+	if !consent.StorableText(e.Input) {
+		raw["Input"] = base64.StdEncoding.EncodeToString([]byte(e.Input))
+		e.Input = consent.StoredText(e.Input)
+	}
+	if len(e.Evidence) > 0 {
+		ev := maps.Clone(e.Evidence)
+		for k, v := range ev {
+			if s, ok := v.(string); ok && !consent.StorableText(s) {
+				raw[k] = base64.StdEncoding.EncodeToString([]byte(s))
+				ev[k] = consent.StoredText(s)
+			}
+		}
+		e.Evidence = ev
+	}
+	if len(raw) > 0 {
+		if e.Evidence == nil {
+			e.Evidence = map[string]any{}
+		}
+		e.Evidence[rawBase64Key] = raw
+	}
+	return e
+}
+
+// maxIDLength bounds a provider id; Twilio's are 34 characters.
+const maxIDLength = 64
+
+// validID reports whether a provider id (MessageSid, CallSid, AccountSid) is printable ASCII
+// of a sane length. An id is a key, not evidence: one that is not is refused, never stored
+// altered.
+func validID(id string) bool {
+	if id == "" || len(id) > maxIDLength {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
