@@ -31,7 +31,8 @@ type optInRequest struct {
 func (h *Handler) optIn(c *gin.Context) {
 	b := businessOf(c)
 	var req optInRequest
-	if !h.decodeBody(c, &req) {
+	if !h.decodeBody(c, &req) || !storableFields(c, map[string]any{"phone": req.Phone, "categories": req.Categories,
+		"channel": string(req.Channel), "disclosure": req.Disclosure, "language": req.Language, "evidence": req.Evidence}) {
 		return
 	}
 	phone, ok := requestPhone(c, req.Phone, b.Region)

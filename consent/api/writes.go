@@ -27,7 +27,7 @@ type optOutRequest struct {
 func (h *Handler) optOut(c *gin.Context) {
 	b := businessOf(c)
 	var req optOutRequest
-	if !h.decodeBody(c, &req) {
+	if !h.decodeBody(c, &req) || !storableFields(c, map[string]any{"phone": req.Phone, "category": req.Category}) {
 		return
 	}
 	phone, ok := requestPhone(c, req.Phone, b.Region)
@@ -73,7 +73,15 @@ func (h *Handler) record(c *gin.Context, phone string, events []consent.Event) {
 			}
 			return consent.Outcome{Events: out}
 		}})
-	if err != nil {
+	switch {
+	case errors.Is(err, consent.ErrUnknownCategory):
+		badRequest(c, codeUnknownCategory, "a category is not one of this business's")
+		return
+	case errors.Is(err, consent.ErrInvalid):
+		h.logger.WarnContext(c.Request.Context(), "write refused by the store", "err", err)
+		badRequest(c, codeBadRequest, "the request holds a value the ledger cannot store")
+		return
+	case err != nil:
 		h.internalError(c, err)
 		return
 	}

@@ -203,3 +203,33 @@ func TestOptInRefusalListsWhatTheDisclosureLacks(t *testing.T) {
 	require.Equal(t, []any{`business name "Acme Outdoor"`, "the word WhatsApp", "how to opt out"}, body["missing"])
 	require.Contains(t, body["message"], "the word WhatsApp")
 }
+
+func TestANULCharacterIsRefusedNamingWhereItIs(t *testing.T) {
+	optIn := func(change func(map[string]any)) map[string]any {
+		body := map[string]any{"phone": ann, "categories": []string{"offers"}, "channel": "web", "disclosure": goodWebDisclosure}
+		change(body)
+		return body
+	}
+	tests := []struct {
+		name, path string
+		body       map[string]any
+		where      string
+	}{
+		{"in an opt-in's disclosure", "/v1/opt-ins", optIn(func(b map[string]any) { b["disclosure"] = goodWebDisclosure + "\x00" }), "disclosure"},
+		{"deep in an opt-in's evidence", "/v1/opt-ins", optIn(func(b map[string]any) {
+			b["evidence"] = map[string]any{"form": map[string]any{"fields": []any{"ok", "bad\x00"}}}
+		}), "evidence.form.fields[1]"},
+		{"in an evidence key", "/v1/opt-ins", optIn(func(b map[string]any) { b["evidence"] = map[string]any{"ip\x00": "203.0.113.9"} }), "evidence (a key)"},
+		{"in an opt-out's category", "/v1/opt-outs", map[string]any{"phone": ann, "category": "offers\x00"}, "category"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			r := e.post(acme, tt.path, tt.body)
+			require.Equal(t, http.StatusBadRequest, r.Status, "%s", r.Body)
+			require.Contains(t, string(r.Body), tt.where+" contains a NUL character")
+			ids, _ := feedIDs(t, e.get(acme, "/v1/events"))
+			require.Empty(t, ids, "nothing is recorded")
+		})
+	}
+}
