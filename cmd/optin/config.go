@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"math"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/caarlos0/env/v11"
@@ -18,13 +21,17 @@ type config struct {
 	TwilioAuthTokens map[string]string // TWILIO_AUTH_TOKENS: AC…:token,…
 	LogLevel         string            `env:"LOG_LEVEL" envDefault:"info"`
 	LogFormat        string            `env:"LOG_FORMAT" envDefault:"json"`
+	APIRate          float64           // API_RATE, default 100
+	APIBurst         int               // API_BURST, default 200
+	TrustedProxies   []string          `env:"TRUSTED_PROXIES" envSeparator:","`
 }
 
 // loadConfig reads the environment through getenv and checks every value.
 func loadConfig(getenv func(string) string) (config, error) {
 	var cfg config
 	vars := map[string]string{}
-	for _, k := range []string{"DATABASE_URL", "HTTP_ADDR", "PUBLIC_URL", "TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKENS", "LOG_LEVEL", "LOG_FORMAT"} {
+	for _, k := range []string{"DATABASE_URL", "HTTP_ADDR", "PUBLIC_URL", "TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKENS", "LOG_LEVEL", "LOG_FORMAT",
+		"TRUSTED_PROXIES"} {
 		if v := getenv(k); v != "" {
 			vars[k] = v
 		}
@@ -46,6 +53,21 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if cfg.LogFormat != "json" && cfg.LogFormat != "text" {
 		return cfg, fmt.Errorf("LOG_FORMAT %q must be json or text", cfg.LogFormat)
+	}
+	if cfg.APIRate, err = positive(getenv("API_RATE"), "100", "API_RATE (requests per second per API key)"); err != nil {
+		return cfg, err
+	}
+	burst, err := positive(getenv("API_BURST"), "200", "API_BURST (requests an API key may make at once)")
+	if err != nil {
+		return cfg, err
+	}
+	if cfg.APIBurst = int(burst); float64(cfg.APIBurst) != burst {
+		return cfg, fmt.Errorf("API_BURST must be a whole number, got %v", burst)
+	}
+	for _, p := range cfg.TrustedProxies {
+		if !validProxy(strings.TrimSpace(p)) {
+			return cfg, fmt.Errorf("TRUSTED_PROXIES must be IP addresses or CIDR ranges separated by commas; %q is neither", p)
+		}
 	}
 	return cfg, nil
 }
@@ -81,4 +103,25 @@ func maskToken(s string) string {
 		return "…"
 	}
 	return s[:6] + "…"
+}
+
+// validProxy reports whether p is an IP address or a CIDR range.
+func validProxy(p string) bool {
+	if _, err := netip.ParseAddr(p); err == nil {
+		return true
+	}
+	_, err := netip.ParsePrefix(p)
+	return err == nil
+}
+
+// positive reads a positive number, def when raw is empty.
+func positive(raw, def, name string) (float64, error) {
+	if raw == "" {
+		raw = def
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+	if err != nil || !(v > 0) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%s must be a positive number, got %q", name, raw)
+	}
+	return v, nil
 }

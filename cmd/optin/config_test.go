@@ -16,6 +16,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 	assert.Equal(t, "http://localhost:8080", cfg.PublicURL)
 	assert.Equal(t, "info", cfg.LogLevel)
 	assert.Equal(t, "json", cfg.LogFormat)
+	assert.Equal(t, 100.0, cfg.APIRate)
+	assert.Equal(t, 200, cfg.APIBurst)
+	assert.Empty(t, cfg.TrustedProxies, "no proxy is trusted to name the client")
 }
 
 func TestLoadConfigReadsEveryVariable(t *testing.T) {
@@ -23,6 +26,7 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		"DATABASE_URL": "postgres://u@h/db?sslmode=disable", "HTTP_ADDR": "127.0.0.1:9000",
 		"PUBLIC_URL": "https://optin.example.com/", "TWILIO_AUTH_TOKEN": "tok",
 		"TWILIO_AUTH_TOKENS": "AC1:t1,AC2:t2", "LOG_LEVEL": "debug", "LOG_FORMAT": "text",
+		"API_RATE": "2.5", "API_BURST": "5", "TRUSTED_PROXIES": "10.0.0.0/8,192.0.2.1",
 	}))
 	require.NoError(t, err)
 	assert.Equal(t, "postgres://u@h/db?sslmode=disable", cfg.DatabaseURL)
@@ -32,6 +36,9 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 	assert.Equal(t, map[string]string{"AC1": "t1", "AC2": "t2"}, cfg.TwilioAuthTokens)
 	assert.Equal(t, "debug", cfg.LogLevel)
 	assert.Equal(t, "text", cfg.LogFormat)
+	assert.Equal(t, 2.5, cfg.APIRate)
+	assert.Equal(t, 5, cfg.APIBurst)
+	assert.Equal(t, []string{"10.0.0.0/8", "192.0.2.1"}, cfg.TrustedProxies)
 }
 
 func TestLoadConfigRefusesBadValues(t *testing.T) {
@@ -44,6 +51,10 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 		{"token pair without a token", "TWILIO_AUTH_TOKENS", "AC123:", "TWILIO_AUTH_TOKENS"},
 		{"unknown log level", "LOG_LEVEL", "loud", "LOG_LEVEL"},
 		{"unknown log format", "LOG_FORMAT", "xml", "LOG_FORMAT"},
+		{"a rate of zero", "API_RATE", "0", "API_RATE"},
+		{"a rate that is no number", "API_RATE", "fast", "API_RATE"},
+		{"a negative burst", "API_BURST", "-1", "API_BURST"},
+		{"a proxy that is no address", "TRUSTED_PROXIES", "10.0.0.0/8,lb.internal", "TRUSTED_PROXIES"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,10 +37,10 @@ type Options struct {
 	// anyone who reads this source, which only lets a key holder start a list anywhere in its
 	// own business's data.
 	CursorSecret []byte
-	// RateLimit is the sustained requests per second allowed per API key (default 20);
+	// RateLimit is the sustained requests per second allowed per API key (default 100);
 	// negative disables the limit.
 	RateLimit rate.Limit
-	// RateBurst is how many requests a key may make at once (default 40).
+	// RateBurst is how many requests a key may make at once (default 200).
 	RateBurst int
 	// KeyCacheTTL is how long a replica trusts what the store said about an API key and its
 	// business before asking again (default 1 s): a revoked key is refused within this time
@@ -59,10 +59,10 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.RateLimit == 0 {
-		o.RateLimit = 20
+		o.RateLimit = 100
 	}
 	if o.RateBurst <= 0 {
-		o.RateBurst = 40
+		o.RateBurst = 200
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 1 << 20
@@ -91,6 +91,8 @@ type Handler struct {
 	cursors cursorCodec
 	// knownKeys remembers verified keys, so most requests never reach the store to authenticate.
 	knownKeys *keyCache
+	// guesses throttles failed authentications per client address.
+	guesses *guessGuard
 }
 
 // NewHandler returns the API handler over store.
@@ -98,7 +100,7 @@ func NewHandler(store Store, logger *slog.Logger, opts Options) *Handler {
 	opts = opts.withDefaults()
 	return &Handler{store: store, logger: logger, opts: opts,
 		keys: newKeyGate(opts.RateLimit, opts.RateBurst), cursors: cursorCodec{secret: opts.CursorSecret},
-		knownKeys: newKeyCache(opts.KeyCacheTTL)}
+		knownKeys: newKeyCache(opts.KeyCacheTTL), guesses: newGuessGuard()}
 }
 
 // Register adds GET /openapi.yaml and every /v1 route to r. Unknown routes are answered by

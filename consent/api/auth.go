@@ -88,8 +88,21 @@ func (h *Handler) authenticate(c *gin.Context) {
 		abortError(c, http.StatusUnauthorized, codeUnauthorized, "send the API key as Authorization: Bearer <key>")
 		return
 	}
-	key, b, err := h.knownKeys.resolve(ctx, plaintext, h.loadKey)
+	now, addr := h.now(), c.ClientIP()
+	key, b, known := h.knownKeys.known(plaintext)
+	if wait, blocked := h.guesses.blocked(addr, now); blocked && !known {
+		c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+		abortError(c, http.StatusTooManyRequests, codeRateLimited, "too many failed authentications from this address; retry after the Retry-After seconds")
+		return
+	}
+	var err error
+	if !known {
+		key, b, err = h.knownKeys.resolve(ctx, plaintext, h.loadKey)
+	}
 	if isKeyVerdict(err) {
+		if h.guesses.failed(addr, now) {
+			h.logger.WarnContext(ctx, "failed authentications throttled", "address", addr)
+		}
 		c.Header("WWW-Authenticate", `Bearer realm="optin", error="invalid_token"`)
 		abortError(c, http.StatusUnauthorized, codeUnauthorized, "the API key is unknown or revoked")
 		return
@@ -98,7 +111,6 @@ func (h *Handler) authenticate(c *gin.Context) {
 		h.internalError(c, err)
 		return
 	}
-	now := h.now()
 	if wait, ok := h.keys.allow(key.ID, now); !ok {
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		abortError(c, http.StatusTooManyRequests, codeRateLimited, "too many requests for this API key; retry after the Retry-After seconds")

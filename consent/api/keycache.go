@@ -158,3 +158,16 @@ func finished(l *keyLookup) bool {
 func isKeyVerdict(err error) bool {
 	return errors.Is(err, consent.ErrNotFound) || errors.Is(err, consent.ErrRevokedKey)
 }
+
+// known returns the key whose plaintext is given when a lookup of it found it less than ttl
+// ago; it never asks the store.
+func (kc *keyCache) known(plaintext string) (consent.APIKey, consent.Business, bool) {
+	hash := sha256.Sum256([]byte(plaintext))
+	kc.mu.Lock()
+	defer kc.mu.Unlock()
+	l, ok := kc.byHash[hash]
+	if !ok || !finished(l) || l.err != nil || !kc.now().Before(l.expires) {
+		return consent.APIKey{}, consent.Business{}, false
+	}
+	return l.key, l.business, true
+}

@@ -22,7 +22,11 @@ type Config struct {
 	PublicURL        string            // scheme, host and port Twilio calls
 	TwilioAuthToken  string            // the main account's auth token
 	TwilioAuthTokens map[string]string // AccountSid → auth token, for other accounts
-	API              api.Options       // the business API's options
+	// TrustedProxies are the addresses (IPs or CIDR ranges) whose X-Forwarded-For names the
+	// client; with none, the client is the connection's peer, so no header can pose as
+	// another client to escape the throttle on failed authentications.
+	TrustedProxies []string
+	API            api.Options // the business API's options
 }
 
 // NewEngine wires every route of the service onto one Gin engine.
@@ -33,6 +37,11 @@ func NewEngine(cfg Config, store *postgres.Store, logger *slog.Logger) *gin.Engi
 	e.RedirectFixedPath = false
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		// The configuration was checked when it was read; trust no proxy rather than all.
+		logger.Error("trusted proxies refused; trusting none", "err", err)
+		_ = e.SetTrustedProxies(nil)
+	}
 	e.Use(observe(logger, metrics), recoverJSON(logger))
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
