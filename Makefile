@@ -4,13 +4,25 @@
 GO ?= go
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(shell $(GO) env GOPATH)/bin/staticcheck)
 
-.PHONY: run test lint bench build clean
+.PHONY: run test fuzz lint bench build clean
+
+# Fuzz targets as package:target; `make test` runs each for FUZZTIME, `make fuzz` for 10 minutes.
+FUZZ_TARGETS = ./flows:FuzzHandleMessage ./flows:FuzzNormalise \
+	./channels/twilio:FuzzMessageWebhook ./channels/twilio:FuzzStatusWebhook ./channels/twilio:FuzzVoiceStep \
+	./consent/api:FuzzWriteBodies ./consent/api:FuzzReadParameters
+FUZZTIME ?= 3s
 
 run: ## serve the demo: local PostgreSQL under .data/, demo business, a fresh API key, :8080
 	$(GO) run ./cmd/optin dev
 
-test: ## every test, with the race detector, against a real PostgreSQL
+test: ## each fuzz target briefly, then every test with the race detector, against a real PostgreSQL
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$fn for $(FUZZTIME)"; \
+		out=$$($(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) || { echo "$$out"; exit 1; }; \
+		echo "$$out" | tail -n 1; done
 	$(GO) test -race -count=1 ./...
+
+fuzz: ## every fuzz target for 10 minutes (FUZZTIME=… to change)
+	$(MAKE) test FUZZTIME=$(if $(filter 3s,$(FUZZTIME)),10m,$(FUZZTIME))
 
 lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
