@@ -64,8 +64,12 @@ func noServerError(t *testing.T, e *gin.Engine, path string, form url.Values) {
 // FuzzMessageWebhook sends signed messages with any body, button, id and addresses: whatever
 // they hold, the answer is never a 5xx (and never a panic).
 func FuzzMessageWebhook(f *testing.F) {
-	seedForms(f, "sms-", func(v url.Values) { f.Add(v.Get("Body"), v.Get("ButtonPayload"), v.Get("MessageSid"), v.Get("From"), v.Get("To")) })
-	seedForms(f, "whatsapp-", func(v url.Values) { f.Add(v.Get("Body"), v.Get("ButtonPayload"), v.Get("MessageSid"), v.Get("From"), v.Get("To")) })
+	seedForms(f, "sms-", func(v url.Values) {
+		f.Add(v.Get("Body"), v.Get("ButtonPayload"), v.Get("MessageSid"), v.Get("From"), v.Get("To"))
+	})
+	seedForms(f, "whatsapp-", func(v url.Values) {
+		f.Add(v.Get("Body"), v.Get("ButtonPayload"), v.Get("MessageSid"), v.Get("From"), v.Get("To"))
+	})
 	f.Add("STOP\x00", "STOP PROMOTIONS\xff", "SM\x00", "+14155552671", "+15005550006")
 	e := fuzzRouter(f)
 	f.Fuzz(func(t *testing.T, body, payload, sid, from, to string) {
