@@ -10,8 +10,8 @@ import (
 
 // statements prepares the write path's statements once per connection. A statement
 // executed with arguments but unprepared costs lib/pq two round trips (parse, then bind and
-// execute); prepared, one. The batch runs a handful of statements under the ledger lock, so
-// each round trip saved is time the next batch does not wait.
+// execute); prepared, one. A batch is two statements, so each round trip saved is time the
+// next batch does not wait.
 type statements struct {
 	db *sqlx.DB
 	mu sync.Mutex
@@ -20,16 +20,6 @@ type statements struct {
 
 func newStatements(db *sqlx.DB) *statements {
 	return &statements{db: db, by: map[string]*sqlx.Stmt{}}
-}
-
-// in returns query prepared for use within tx: prepared on the pool the first time, and on
-// each connection the first time that connection runs it.
-func (p *statements) in(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
-	st, err := p.prepared(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return tx.StmtxContext(ctx, st), nil
 }
 
 // prepared returns query prepared on the pool, preparing it the first time.
@@ -62,25 +52,6 @@ func (p *statements) close() {
 		st.Close()
 	}
 	p.by = map[string]*sqlx.Stmt{}
-}
-
-// selectIn runs a prepared query within tx and scans every row into dest.
-func (p *statements) selectIn(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
-	st, err := p.in(ctx, tx, query)
-	if err != nil {
-		return err
-	}
-	return st.SelectContext(ctx, dest, args...)
-}
-
-// execIn runs a prepared statement within tx.
-func (p *statements) execIn(ctx context.Context, tx *sqlx.Tx, query string, args ...any) error {
-	st, err := p.in(ctx, tx, query)
-	if err != nil {
-		return err
-	}
-	_, err = st.ExecContext(ctx, args...)
-	return err
 }
 
 // selectDB runs a prepared query on the pool, outside any transaction.

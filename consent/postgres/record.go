@@ -80,12 +80,8 @@ func businessesOf(events []consent.Event) []string {
 }
 
 // ledgerLockClass is the first key of the transaction-level advisory lock that serialises
-// ledger appends per business. It is a two-key lock, so it never meets the migration lock.
+// ledger appends per business (optin_write_unit takes it). It is a two-key lock, so it never
+// meets the migration lock. Held until commit, it makes event ids of one business increase in
+// commit order: without it a transaction could take id 10, another take id 11 and commit
+// first, and a client following /v1/events past 11 would never see 10 — perhaps an opt-out.
 const ledgerLockClass = 0x6f70 // "op"
-
-// lockLedgerSQL waits until no other transaction appends to the business's ledger. Held
-// until commit, it makes event ids of one business increase in commit order: without it a
-// transaction could take id 10, another take id 11 and commit first, and a client following
-// /v1/events past 11 would never see 10 — perhaps an opt-out. It also makes each batch read
-// the state the previous one committed, on whichever replica that ran.
-const lockLedgerSQL = `SELECT pg_advisory_xact_lock(CAST($1 AS int4), hashtext($2))`
