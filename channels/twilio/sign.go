@@ -14,6 +14,13 @@ import (
 // by name, as name+value. Clients that play Twilio (the simulator, the load generator) sign
 // with it; the webhooks themselves verify with twilio-go's validator.
 func Signature(token, fullURL string, form url.Values) string {
+	return base64.StdEncoding.EncodeToString(signatureMAC(token, fullURL, form, true))
+}
+
+// signatureMAC is the HMAC-SHA1 Twilio signs with: the URL, then each POST parameter's name
+// and value, sorted by name; every value of a repeated name, or only the first, as twilio-go's
+// validator does.
+func signatureMAC(token, fullURL string, form url.Values, everyValue bool) []byte {
 	keys := make([]string, 0, len(form))
 	for k := range form {
 		keys = append(keys, k)
@@ -22,9 +29,14 @@ func Signature(token, fullURL string, form url.Values) string {
 	mac := hmac.New(sha1.New, []byte(token))
 	io.WriteString(mac, fullURL)
 	for _, k := range keys {
-		for _, v := range form[k] {
-			io.WriteString(mac, k+v)
+		values := form[k]
+		if !everyValue {
+			values = values[:1]
+		}
+		for _, v := range values {
+			io.WriteString(mac, k)
+			io.WriteString(mac, v)
 		}
 	}
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return mac.Sum(nil)
 }

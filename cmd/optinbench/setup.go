@@ -7,8 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/optin/optin/consent/postgres"
@@ -41,7 +39,7 @@ func (e *env) close() {
 // setup starts (or connects to) PostgreSQL, migrates, applies the businesses and serves the
 // service's engine in this process on 127.0.0.1.
 func setup(ctx context.Context, o options) (_ *env, err error) {
-	e := &env{opts: o, dbURL: withSSLMode(o.databaseURL)}
+	e := &env{opts: o, dbURL: postgres.WithSSLMode(o.databaseURL)}
 	defer func() {
 		if err != nil {
 			e.close()
@@ -73,21 +71,6 @@ func setup(ctx context.Context, o options) (_ *env, err error) {
 	e.closers = append(e.closers, stop)
 	e.client = newClient(base, o.workers)
 	return e, nil
-}
-
-// withSSLMode adds sslmode=disable to a URL that names no sslmode, as the store does, so that
-// this program's own connections, psql and pgbench reach the same server the same way.
-func withSSLMode(databaseURL string) string {
-	if databaseURL == "" || strings.Contains(databaseURL, "sslmode=") {
-		return databaseURL
-	}
-	if u, err := url.Parse(databaseURL); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
-		q := u.Query()
-		q.Set("sslmode", "disable")
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return strings.TrimSpace(databaseURL + " sslmode=disable")
 }
 
 // serviceLogger formats every line the service logs, as in production, and throws it away.

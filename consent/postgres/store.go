@@ -40,7 +40,7 @@ func WithClock(clock func() time.Time) Option {
 // Open connects to the database at databaseURL (a postgres:// URL or a key=value string),
 // adding sslmode=disable when the URL names no sslmode, and checks that it answers.
 func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, error) {
-	db, err := sqlx.Open("postgres", withSSLMode(databaseURL))
+	db, err := sqlx.Open("postgres", WithSSLMode(databaseURL))
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
@@ -54,10 +54,10 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	return NewStore(db, opts...), nil
 }
 
-// withSSLMode adds sslmode=disable to a connection string that has no sslmode, since lib/pq
+// WithSSLMode adds sslmode=disable to a connection string that has no sslmode, since lib/pq
 // otherwise requires TLS, which local and in-cluster servers rarely offer.
-func withSSLMode(databaseURL string) string {
-	if strings.Contains(databaseURL, "sslmode=") {
+func WithSSLMode(databaseURL string) string {
+	if databaseURL == "" || strings.Contains(databaseURL, "sslmode=") {
 		return databaseURL
 	}
 	if u, err := url.Parse(databaseURL); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {

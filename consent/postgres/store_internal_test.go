@@ -13,8 +13,8 @@ func TestOpenAddsSSLModeOnlyWhenTheURLHasNone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := withSSLMode(tt.in); got != tt.want {
-				t.Errorf("withSSLMode(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := WithSSLMode(tt.in); got != tt.want {
+				t.Errorf("WithSSLMode(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
