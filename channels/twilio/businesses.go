@@ -3,6 +3,7 @@ package twilio
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -53,7 +54,7 @@ func (bc *businessCache) lookup(ctx context.Context, addr string) (consent.Busin
 		bc.put(addr, cachedBusiness{err: consent.ErrInvalidPhone, expires: now.Add(unknownTTL)})
 		return consent.Business{}, consent.ErrInvalidPhone
 	}
-	b, err := bc.store.BusinessByNumber(ctx, number)
+	b, err := withinDeadline(ctx, func() (consent.Business, error) { return bc.store.BusinessByNumber(ctx, number) })
 	switch {
 	case err == nil:
 		bc.put(addr, cachedBusiness{business: b, expires: now.Add(businessTTL)})
@@ -78,4 +79,27 @@ func (bc *businessCache) put(number string, e cachedBusiness) {
 		}
 	}
 	bc.entries[number] = e
+}
+
+// withinDeadline runs f and returns its result, or ctx's error as soon as ctx ends: a
+// database that hangs instead of refusing holds the call, and lib/pq only unblocks a read when
+// the server answers, but a webhook must be answered in time. The call goes on in the
+// background until the database answers, and lib/pq then closes its connection.
+func withinDeadline[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, fmt.Errorf("waiting for the store: %w", ctx.Err())
+	}
 }

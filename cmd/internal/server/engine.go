@@ -45,7 +45,7 @@ func NewEngine(cfg Config, store *postgres.Store, logger *slog.Logger) *gin.Engi
 	e.Use(observe(logger, metrics), recoverJSON(logger))
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	e.GET("/readyz", readyz(store))
+	e.GET("/readyz", readyz(storeReadiness{store}))
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(metrics.registry, promhttp.HandlerOpts{})))
 	twilio.NewHandler(twilio.Config{
 		PublicURL:  cfg.PublicURL,
@@ -58,18 +58,48 @@ func NewEngine(cfg Config, store *postgres.Store, logger *slog.Logger) *gin.Engi
 	return e
 }
 
-// readyz answers 200 only when the database answers and its schema is current.
-func readyz(store *postgres.Store) gin.HandlerFunc {
+// readiness is what /readyz asks the database; *postgres.Store answers it through
+// storeReadiness.
+type readiness interface {
+	Ping(ctx context.Context) error
+	SchemaCurrent(ctx context.Context) (bool, error)
+}
+
+type storeReadiness struct{ store *postgres.Store }
+
+func (r storeReadiness) Ping(ctx context.Context) error { return r.store.Ping(ctx) }
+
+func (r storeReadiness) SchemaCurrent(ctx context.Context) (bool, error) {
+	return postgres.SchemaCurrent(ctx, r.store.DB().DB)
+}
+
+// readyz answers 200 only when the database answers and its schema is current, within
+// readinessTimeout whatever the database does: one that hangs instead of refusing is not
+// waited for.
+func readyz(db readiness) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), readinessTimeout)
 		defer cancel()
-		if err := store.Ping(ctx); err != nil {
-			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "reason": "database unreachable"})
-			return
+		answer := make(chan string, 1)
+		go func() {
+			if err := db.Ping(ctx); err != nil {
+				answer <- "database unreachable"
+				return
+			}
+			if current, err := db.SchemaCurrent(ctx); err != nil || !current {
+				answer <- "database schema not current"
+				return
+			}
+			answer <- ""
+		}()
+		var problem string
+		select {
+		case problem = <-answer:
+		case <-ctx.Done():
+			problem = "database unreachable"
 		}
-		current, err := postgres.SchemaCurrent(ctx, store.DB().DB)
-		if err != nil || !current {
-			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "reason": "database schema not current"})
+		if problem != "" {
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "reason": problem})
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ready"})
