@@ -1,6 +1,9 @@
 package consent
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -18,4 +21,37 @@ func StoredText(s string) string {
 		return s
 	}
 	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", "\uFFFD"), "\uFFFD")
+}
+
+// UnstorableIn returns the path, below path, of the first string in a decoded JSON value —
+// an object's keys included — that StorableText refuses, and whether there is one. Paths read
+// as evidence.form.fields[1]; a bad key as evidence (a key).
+func UnstorableIn(path string, v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return path, !StorableText(v)
+	case []string:
+		for i, s := range v {
+			if !StorableText(s) {
+				return fmt.Sprintf("%s[%d]", path, i), true
+			}
+		}
+	case []any:
+		for i, x := range v {
+			if p, bad := UnstorableIn(fmt.Sprintf("%s[%d]", path, i), x); bad {
+				return p, true
+			}
+		}
+	case map[string]any:
+		keys := slices.Sorted(maps.Keys(v))
+		for _, k := range keys {
+			if !StorableText(k) {
+				return path + " (a key)", true
+			}
+			if p, bad := UnstorableIn(path+"."+k, v[k]); bad {
+				return p, true
+			}
+		}
+	}
+	return "", false
 }

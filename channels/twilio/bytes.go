@@ -20,22 +20,25 @@ func storable(e consent.Event) consent.Event {
 		raw["Input"] = base64.StdEncoding.EncodeToString([]byte(e.Input))
 		e.Input = consent.StoredText(e.Input)
 	}
-	if len(e.Evidence) > 0 {
-		ev := maps.Clone(e.Evidence)
-		for k, v := range ev {
-			if s, ok := v.(string); ok && !consent.StorableText(s) {
-				raw[k] = base64.StdEncoding.EncodeToString([]byte(s))
-				ev[k] = consent.StoredText(s)
-			}
+	for k, v := range e.Evidence {
+		if s, ok := v.(string); ok && !consent.StorableText(s) {
+			raw[k] = base64.StdEncoding.EncodeToString([]byte(s))
 		}
-		e.Evidence = ev
 	}
-	if len(raw) > 0 {
-		if e.Evidence == nil {
-			e.Evidence = map[string]any{}
+	if len(raw) == 0 {
+		return e // the usual case: nothing copied
+	}
+	ev := maps.Clone(e.Evidence) // shared by the message's other events
+	if ev == nil {
+		ev = map[string]any{}
+	}
+	for k := range raw {
+		if s, ok := ev[k].(string); ok {
+			ev[k] = consent.StoredText(s)
 		}
-		e.Evidence[rawBase64Key] = raw
 	}
+	ev[rawBase64Key] = raw
+	e.Evidence = ev
 	return e
 }
 

@@ -92,7 +92,7 @@ func (c *committer) commit(ctx context.Context, w consent.Write) (consent.Commit
 // go; with nothing waiting or in flight it forgets the business. A batch started while another
 // is in flight first gathers for gatherWait.
 func (c *committer) launchLocked(businessID string, bq *businessQueue) {
-	for bq.inFlight < maxInFlight && len(bq.waiting) > 0 && !bq.gathering {
+	for bq.inFlight < maxInFlight && !bq.gathering && bq.eligible() {
 		if bq.inFlight > 0 {
 			bq.inFlight++
 			bq.gathering = true
@@ -125,6 +125,23 @@ func (c *committer) gatherAndRun(businessID string, bq *businessQueue) {
 	}
 	c.mu.Unlock()
 	c.run(businessID, bq, batch)
+}
+
+// eligible reports whether a waiting write may join a batch now (see take), so a batch is not
+// started just to find every waiting write held back.
+func (bq *businessQueue) eligible() bool {
+	if bq.barrier {
+		return false
+	}
+	for _, q := range bq.waiting {
+		if q.w.Phone == "" {
+			return bq.inFlight == 0
+		}
+		if bq.people[q.w.Phone] == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // take removes, in arrival order, up to maxBatch waiting writes that may join a batch now: not

@@ -184,3 +184,48 @@ func TestAMessageDeliveredTwiceWhoseDecisionIsRefusedFailsBothDeliveries(t *test
 	require.NoError(t, s.DB().Get(&claims, `SELECT count(*) FROM inbound_messages`))
 	assert.Zero(t, claims, "a refused message is not claimed, so a redelivery is decided again")
 }
+
+func TestAWriteAfterAReplayedEventInItsBatchIsDecidedWithoutTheReplay(t *testing.T) {
+	s, _ := storeWithAcme(t)
+	ctx := context.Background()
+	_, err := s.Record(ctx, []consent.Event{optIn("offers", 0), optOut("offers", 1)})
+	require.NoError(t, err)
+
+	release, blocked := blockPerson(t, s, phone)
+	replay := consent.Write{BusinessID: "acme", Phone: phone, Decide: consent.Fixed(consent.Outcome{
+		Events: []consent.Event{func() consent.Event { e := optIn("offers", 0); e.OccurredAt = time.Time{}; return e }()}})}
+	var later consent.Committed
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		_, err := s.Commit(ctx, replay) // a retried IVR step: its key was recorded long ago
+		assert.NoError(t, err)
+	}()
+	time.Sleep(20 * time.Millisecond) // the replay queues first
+	go func() {
+		defer wg.Done()
+		var err error
+		later, err = s.Commit(ctx, consent.Write{BusinessID: "acme", Phone: phone, Decide: func(st consent.State) consent.Outcome {
+			for _, c := range st.Consents {
+				if c.Category == "offers" && c.Status == consent.StatusOptedIn {
+					return consent.Outcome{Reply: "decided on the replay as if it were new"}
+				}
+			}
+			return consent.Outcome{Reply: "offers are opted out"}
+		}})
+		assert.NoError(t, err)
+	}()
+	time.Sleep(50 * time.Millisecond) // both queue behind the blocking write
+	release()
+	blocked()
+	wg.Wait()
+	assert.Equal(t, "offers are opted out", later.Reply)
+	cs, err := s.ConsentsOf(ctx, "acme", phone)
+	require.NoError(t, err)
+	for _, c := range cs {
+		if c.Category == "offers" {
+			assert.Equal(t, consent.StatusOptedOut, c.Status, "the replay changed nothing")
+		}
+	}
+}

@@ -13,6 +13,10 @@ import (
 func (u *unit) decideAll(recorded map[string]bool) {
 	firstOfRef := map[string]int{}
 	inBatch := map[string]bool{}
+	lastAbout := map[string]int{} // phone → the last write of the batch about it
+	for i, w := range u.writes {
+		lastAbout[w.Phone] = i
+	}
 	for i, w := range u.writes {
 		if w.Message != nil {
 			if reply, ok := u.claimed[w.Message.ProviderRef]; ok {
@@ -37,7 +41,8 @@ func (u *unit) decideAll(recorded map[string]bool) {
 		for _, e := range out.Events {
 			fresh := !recorded[e.IdempotencyKey] && !inBatch[e.IdempotencyKey]
 			u.events, u.owner = append(u.events, e), append(u.owner, i)
-			u.guarded = append(u.guarded, fresh && u.decidedLaterAbout(i, e.Phone))
+			last, about := lastAbout[e.Phone]
+			u.guarded = append(u.guarded, fresh && about && last > i)
 			if fresh {
 				u.apply(e)
 			}
@@ -55,16 +60,6 @@ func (u *unit) decideAll(recorded map[string]bool) {
 			u.states[w.Phone].Pending = out.Pending
 		}
 	}
-}
-
-// decidedLaterAbout reports whether a write after write i is about phone.
-func (u *unit) decidedLaterAbout(i int, phone string) bool {
-	for _, w := range u.writes[i+1:] {
-		if w.Phone == phone {
-			return true
-		}
-	}
-	return false
 }
 
 // stateFor returns a copy of the state of phone with the write's time stamped: the unit's

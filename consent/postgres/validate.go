@@ -35,7 +35,7 @@ func validateEvent(e consent.Event) error {
 	case !consent.StorableText(e.Input) || !consent.StorableText(e.ProviderRef) || !consent.StorableText(e.IdempotencyKey) ||
 		!consent.StorableText(e.Category):
 		problem = "text with a NUL character or invalid UTF-8 (store consent.StoredText and keep the raw bytes in the evidence)"
-	case !storableValue(e.Evidence):
+	case unstorableEvidence(e.Evidence):
 		problem = "evidence with a NUL character or invalid UTF-8"
 	case e.Disclosure != nil:
 		return validateDisclosure(e.BusinessID, *e.Disclosure)
@@ -68,24 +68,7 @@ func validateDisclosure(businessID string, d consent.Disclosure) error {
 	return nil
 }
 
-// storableValue reports whether every string in a decoded JSON value, keys included, can be
-// stored in jsonb: jsonb refuses NUL, and invalid UTF-8 would be replaced without a word.
-func storableValue(v any) bool {
-	switch v := v.(type) {
-	case string:
-		return consent.StorableText(v)
-	case map[string]any:
-		for k, x := range v {
-			if !consent.StorableText(k) || !storableValue(x) {
-				return false
-			}
-		}
-	case []any:
-		for _, x := range v {
-			if !storableValue(x) {
-				return false
-			}
-		}
-	}
-	return true
+func unstorableEvidence(ev map[string]any) bool {
+	_, bad := consent.UnstorableIn("evidence", ev)
+	return bad
 }
