@@ -59,3 +59,8 @@ func validID(id string) bool {
 	}
 	return true
 }
+
+// validIDs reports whether a webhook's own id and its AccountSid, when sent, are valid ids.
+func validIDs(sid, accountSid string) bool {
+	return validID(sid) && (accountSid == "" || validID(accountSid))
+}

@@ -27,7 +27,7 @@ type inboundMessage struct {
 // stored reply and records nothing.
 func (h *Handler) message(c *gin.Context) {
 	var f messageForm
-	if err := bindForm(c, &f); err != nil || !validID(f.sid()) || (f.AccountSid != "" && !validID(f.AccountSid)) {
+	if err := bindForm(c, &f); err != nil || !validIDs(f.sid(), f.AccountSid) {
 		c.AbortWithStatus(http.StatusBadRequest)
 		return
 	}

@@ -23,7 +23,7 @@ func (h *Handler) status(c *gin.Context) {
 		h.writeMessage(c, "")
 		return
 	}
-	if !validID(f.sid()) || (f.AccountSid != "" && !validID(f.AccountSid)) {
+	if !validIDs(f.sid(), f.AccountSid) {
 		c.AbortWithStatus(http.StatusBadRequest)
 		return
 	}

@@ -67,7 +67,7 @@ func (h *Handler) call(c *gin.Context, isStep bool) {
 // number, the store failed, the form is not a call) it returns what to say instead.
 func (h *Handler) callTurn(c *gin.Context, isStep bool) (callTurn, *voiceReply) {
 	var f voiceForm
-	if err := bindForm(c, &f); err != nil || !validID(f.CallSid) || (f.AccountSid != "" && !validID(f.AccountSid)) {
+	if err := bindForm(c, &f); err != nil || !validIDs(f.CallSid, f.AccountSid) {
 		return callTurn{}, ptr(apologyReply(""))
 	}
 	businessAddr, personAddr := f.To, f.From
