@@ -49,7 +49,13 @@ func openMigrated(ctx context.Context, url string) (*postgres.Store, int, error)
 	if err != nil {
 		return nil, 0, fmt.Errorf("open database: %w", err)
 	}
-	applied, err := postgres.Migrate(ctx, store.DB().DB)
+	mdb, err := postgres.OpenMigrationDB(url)
+	if err != nil {
+		store.Close()
+		return nil, 0, err
+	}
+	defer mdb.Close()
+	applied, err := postgres.Migrate(ctx, mdb)
 	if err != nil {
 		store.Close()
 		return nil, 0, fmt.Errorf("migrate: %w", err)

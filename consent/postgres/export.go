@@ -44,9 +44,11 @@ func (s *Store) ExportConsents(ctx context.Context, businessID string, f consent
 	defer conn.Close()
 	var eachErr error
 	err = conn.Raw(func(dc any) error {
-		return exportRows(ctx, dc, businessID, f, func(c consent.Consent) error {
-			eachErr = each(c)
-			return eachErr
+		return withoutStatementTimeout(ctx, dc, func() error {
+			return exportRows(ctx, dc, businessID, f, func(c consent.Consent) error {
+				eachErr = each(c)
+				return eachErr
+			})
 		})
 	})
 	switch {
@@ -56,6 +58,26 @@ func (s *Store) ExportConsents(ctx context.Context, businessID string, f consent
 		return fmt.Errorf("exporting consents: %w", err)
 	}
 	return nil
+}
+
+// withoutStatementTimeout runs fn on the driver connection dc with no statement timeout: an
+// export streams for as long as its reader reads, bounded by its context. The session's limit
+// is restored after; a connection where that fails is discarded.
+func withoutStatementTimeout(ctx context.Context, dc any, fn func() error) error {
+	ex, ok := dc.(driver.ExecerContext)
+	if !ok {
+		return fmt.Errorf("the database driver (%T) cannot run a statement directly", dc)
+	}
+	if _, err := ex.ExecContext(ctx, "SET statement_timeout = 0", nil); err != nil {
+		return err
+	}
+	fnErr := fn()
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := ex.ExecContext(rctx, "RESET statement_timeout", nil); err != nil {
+		return errors.Join(fnErr, driver.ErrBadConn)
+	}
+	return fnErr
 }
 
 // exportRows runs exportConsentsSQL on the driver connection dc and hands each row to each.

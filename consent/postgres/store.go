@@ -9,7 +9,9 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -40,9 +42,9 @@ func WithClock(clock func() time.Time) Option {
 // Open connects to the database at databaseURL (a postgres:// URL or a key=value string),
 // adding sslmode=disable when the URL names no sslmode, and checks that it answers.
 func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, error) {
-	db, err := sqlx.Open("postgres", WithSSLMode(databaseURL))
+	db, err := OpenDB(databaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("opening database: %w", err)
+		return nil, err
 	}
 	db.SetMaxOpenConns(25)
 	db.SetMaxIdleConns(25)
@@ -52,6 +54,56 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 		return nil, fmt.Errorf("connecting to database: %w", err)
 	}
 	return NewStore(db, opts...), nil
+}
+
+// Server-side limits a connection of OpenDB gets unless the URL sets them: no statement runs
+// longer than a webhook may wait, no transaction idles while holding locks, and a server that
+// does not accept a connection in time is given up on.
+const (
+	defaultStatementTimeout = "10s"
+	defaultIdleInTxTimeout  = "30s"
+	defaultConnectTimeout   = 5 * time.Second
+)
+
+// OpenDB returns a connection pool for databaseURL whose every call ends when its context
+// ends, even while the server hangs (see deadlines.go), with defaultStatementTimeout,
+// defaultIdleInTxTimeout and defaultConnectTimeout unless the URL sets its own.
+func OpenDB(databaseURL string) (*sqlx.DB, error) {
+	return openGuarded(databaseURL, defaultStatementTimeout)
+}
+
+// OpenMigrationDB is OpenDB for migrations: a migration's statements may run as long as they
+// need (building an index over a large ledger), bounded only by the context they run in.
+func OpenMigrationDB(databaseURL string) (*sql.DB, error) {
+	db, err := openGuarded(databaseURL, "0")
+	if err != nil {
+		return nil, err
+	}
+	return db.DB, nil
+}
+
+func openGuarded(databaseURL, statementTimeout string) (*sqlx.DB, error) {
+	cfg, err := pq.NewConfig(WithSSLMode(databaseURL))
+	if err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	if cfg.Runtime == nil {
+		cfg.Runtime = map[string]string{}
+	}
+	for k, v := range map[string]string{"statement_timeout": statementTimeout, "idle_in_transaction_session_timeout": defaultIdleInTxTimeout} {
+		if _, set := cfg.Runtime[k]; !set {
+			cfg.Runtime[k] = v
+		}
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = defaultConnectTimeout
+	}
+	connector, err := pq.NewConnectorConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	connector.Dialer(guardingDialer{d: net.Dialer{KeepAlive: 15 * time.Second}})
+	return sqlx.NewDb(sql.OpenDB(guardingConnector{pq: connector}), "postgres"), nil
 }
 
 // WithSSLMode adds sslmode=disable to a connection string that has no sslmode, since lib/pq

@@ -155,11 +155,11 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// NewDB returns a connection to a fresh database of its own for the test, migrated and
-// empty, dropped when the test ends.
+// NewDB returns a connection pool to a fresh database of its own for the test, migrated and
+// empty, dropped when the test ends; its connections are guarded as the service's are.
 func NewDB(t testing.TB) *sqlx.DB {
 	t.Helper()
-	db, err := sqlx.Open("postgres", NewURL(t))
+	db, err := postgres.OpenDB(NewURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
