@@ -15,6 +15,10 @@ type Write struct {
 	// provider reference: a redelivered message is not decided again and gets the reply stored
 	// for its first delivery.
 	Message *MessageRef
+	// Received, when set, is when the write reached the service, for a write recorded later
+	// than that (replayed from the spool while the database did not answer): its time is then
+	// Received, or the person's latest event when that is later, never the time of the replay.
+	Received time.Time
 	// Decide returns what the write changes. It may run more than once (a batch retried), so
 	// it must be a pure function of its argument: no I/O, no clock of its own.
 	Decide func(State) Outcome

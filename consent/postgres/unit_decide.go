@@ -3,6 +3,7 @@ package postgres
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/optin/optin/consent"
 )
@@ -29,7 +30,7 @@ func (u *unit) decideAll(recorded map[string]bool) {
 			}
 			firstOfRef[w.Message.ProviderRef] = i
 		}
-		out, err := decide(w, u.stateFor(w.Phone))
+		out, err := decide(w, u.stateFor(w.Phone, w.Received))
 		if err == nil {
 			err = u.validate(w, out)
 		}
@@ -63,10 +64,13 @@ func (u *unit) decideAll(recorded map[string]bool) {
 }
 
 // stateFor returns a copy of the state of phone with the write's time stamped: the unit's
-// clock, or the person's latest event when a clock behind it (another replica's) would
-// otherwise put this write before it.
-func (u *unit) stateFor(phone string) consent.State {
+// clock (or when the write was received, when that was earlier), or the person's latest
+// event when a clock behind it (another replica's) would otherwise put this write before it.
+func (u *unit) stateFor(phone string, received time.Time) consent.State {
 	st := consent.State{Now: u.now}
+	if !received.IsZero() && received.Before(st.Now) {
+		st.Now = received.UTC()
+	}
 	if s, ok := u.states[phone]; ok {
 		st.Pending, st.Consents = s.Pending, slices.Clone(s.Consents)
 		for _, c := range s.Consents {

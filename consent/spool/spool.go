@@ -1,0 +1,325 @@
+package spool
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// File names inside the spool directory.
+const (
+	logName      = "spool.log"     // the records
+	rejectedName = "rejected.log" // entries the ledger refused, one JSON line each, kept for people
+)
+
+// Spool is the durable local spool of one process. It is safe for concurrent use.
+type Spool struct {
+	dir  string
+	log  *slog.Logger
+	lock *os.File
+	now  func() time.Time
+
+	mu       sync.Mutex
+	file     *os.File
+	ids      idSource
+	pending  []Entry // in the order taken; replayed from the front
+	held     map[person]int
+	damaged  int // bytes of damaged records found on open
+	rejected int // entries set aside since open
+	closed   bool
+	wake     chan struct{} // signalled when an entry is added
+}
+
+// ErrClosed is returned by Append after Close.
+var ErrClosed = errors.New("spool: closed")
+
+// Open opens (creating when needed) the spool in dir and reads the entries a previous process
+// left unreplayed. Damaged records are reported, kept aside in a file next to the spool, and
+// skipped; the intact entries before and after them are kept.
+func Open(dir string, logger *slog.Logger) (*Spool, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("spool: create %s: %w", dir, err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Spool{dir: dir, log: logger, lock: lock, now: time.Now, ids: newIDSource(),
+		held: map[person]int{}, wake: make(chan struct{}, 1)}
+	if err := s.recover(); err != nil {
+		lock.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// recover reads what the file holds, keeps the entries not marked done, and rewrites the file
+// with exactly those, so it starts intact whatever the last process left.
+func (s *Spool) recover() error {
+	path := filepath.Join(s.dir, logName)
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("spool: read %s: %w", path, err)
+	}
+	recs, damaged := scan(data)
+	entries, err := pendingOf(recs)
+	if err != nil {
+		return err
+	}
+	for _, d := range damaged {
+		s.damaged += d.length
+	}
+	if len(damaged) > 0 {
+		aside := fmt.Sprintf("%s.damaged-%d", path, s.now().UnixNano())
+		if err := os.WriteFile(aside, data, 0o600); err != nil {
+			return fmt.Errorf("spool: keep the damaged file aside: %w", err)
+		}
+		s.log.Error("spool: damaged records skipped; the intact entries around them are kept",
+			"damaged_bytes", s.damaged, "stretches", len(damaged), "first_offset", damaged[0].offset,
+			"kept_entries", len(entries), "copy", aside)
+	}
+	if err := s.rewrite(path, entries); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		s.pending = append(s.pending, e)
+		s.held[e.person()]++
+	}
+	if len(entries) > 0 {
+		s.log.Warn("spool: opt-outs from an earlier run wait for the database", "entries", len(entries),
+			"oldest", entries[0].Received)
+	}
+	return nil
+}
+
+// pendingOf returns the entries of recs not marked done, in order.
+func pendingOf(recs []record) ([]Entry, error) {
+	done := map[string]bool{}
+	for _, r := range recs {
+		if r.kind == recordDone {
+			done[string(r.content)] = true
+		}
+	}
+	var out []Entry
+	for _, r := range recs {
+		if r.kind != recordEntry {
+			continue
+		}
+		var e Entry
+		if err := json.Unmarshal(r.content, &e); err != nil {
+			return nil, fmt.Errorf("spool: an intact record holds no entry: %w", err)
+		}
+		if !done[e.ID] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// rewrite replaces the file at path with one holding entries, durably, and opens it for
+// appending.
+func (s *Spool) rewrite(path string, entries []Entry) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	for _, e := range entries {
+		b, err := json.Marshal(e)
+		if err == nil {
+			_, err = f.Write(frame(recordEntry, b))
+		}
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("spool: rewrite: %w", err)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("spool: rewrite: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("spool: rewrite: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("spool: rewrite: %w", err)
+	}
+	if err := syncDir(s.dir); err != nil {
+		return err
+	}
+	s.file, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("spool: open %s: %w", path, err)
+	}
+	return nil
+}
+
+// syncDir makes a rename or a new file in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("spool: sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Append adds e to the spool and returns once it is on disk (fsync'd), with its id and, when
+// e had none, its received time set. Only then may the opt-out be answered as recorded.
+func (s *Spool) Append(e Entry) (Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return Entry{}, ErrClosed
+	}
+	e.ID = s.ids.id()
+	if e.Received.IsZero() {
+		e.Received = s.now()
+	}
+	e.Received = e.Received.UTC()
+	b, err := json.Marshal(e)
+	if err != nil {
+		return Entry{}, fmt.Errorf("spool: encode entry: %w", err)
+	}
+	if len(b) > maxContent {
+		return Entry{}, fmt.Errorf("spool: entry of %d bytes exceeds %d", len(b), maxContent)
+	}
+	if _, err := s.file.Write(frame(recordEntry, b)); err != nil {
+		return Entry{}, fmt.Errorf("spool: write: %w", err)
+	}
+	if err := s.file.Sync(); err != nil {
+		return Entry{}, fmt.Errorf("spool: fsync: %w", err)
+	}
+	s.pending = append(s.pending, e)
+	s.held[e.person()]++
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return e, nil
+}
+
+// Holds reports whether an entry about the person waits to be replayed. Until it is, a new
+// write about them must not overtake it: an opt-out joins the spool behind it, anything else
+// waits.
+func (s *Spool) Holds(businessID, phone string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held[person{businessID, phone}] > 0
+}
+
+// Stats is what the spool holds, for /readyz and /metrics.
+type Stats struct {
+	Depth         int           // entries waiting for the database
+	OldestAge     time.Duration // how long the oldest of them has waited; 0 when none
+	DamagedBytes  int           // bytes of damaged records skipped when the spool was opened
+	RejectedTotal int           // entries the ledger refused since then, kept in rejected.log
+}
+
+// Stats returns what the spool holds now.
+func (s *Spool) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := Stats{Depth: len(s.pending), DamagedBytes: s.damaged, RejectedTotal: s.rejected}
+	if len(s.pending) > 0 {
+		st.OldestAge = max(s.now().Sub(s.pending[0].Received), 0)
+	}
+	return st
+}
+
+// oldest returns the entry to replay next.
+func (s *Spool) oldest() (Entry, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.pending) == 0 {
+		return Entry{}, false
+	}
+	return s.pending[0], true
+}
+
+// done marks the oldest entry, e, recorded. The mark need not be fsync'd: lost in a crash, it
+// only makes the entry replay again, which records nothing twice. Once nothing waits, the
+// file is emptied.
+func (s *Spool) done(e Entry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.pending) == 0 || s.pending[0].ID != e.ID {
+		return fmt.Errorf("spool: %s is not the oldest entry", e.ID)
+	}
+	s.pending = s.pending[1:]
+	if s.held[e.person()]--; s.held[e.person()] <= 0 {
+		delete(s.held, e.person())
+	}
+	if s.closed {
+		return nil
+	}
+	if len(s.pending) == 0 {
+		s.pending = nil
+		if err := s.file.Truncate(0); err != nil {
+			return fmt.Errorf("spool: empty: %w", err)
+		}
+		return nil
+	}
+	if _, err := s.file.Write(frame(recordDone, []byte(e.ID))); err != nil {
+		return fmt.Errorf("spool: mark done: %w", err)
+	}
+	return nil
+}
+
+// setAside keeps an entry the ledger refused in rejected.log, durably, and then marks it
+// done: it is never replayed again, and never lost.
+func (s *Spool) setAside(e Entry, reason error) error {
+	line, err := json.Marshal(struct {
+		Entry
+		Reason   string    `json:"reason"`
+		Rejected time.Time `json:"rejected"`
+	}{e, reason.Error(), s.now().UTC()})
+	if err != nil {
+		return fmt.Errorf("spool: encode rejected entry: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(s.dir, rejectedName), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	_, err = f.Write(append(line, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("spool: keep rejected entry: %w", err)
+	}
+	s.mu.Lock()
+	s.rejected++
+	s.mu.Unlock()
+	return s.done(e)
+}
+
+// Close stops appends and releases the directory. Entries still waiting stay on disk for
+// the next process.
+func (s *Spool) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	err := s.file.Close()
+	if lerr := s.lock.Close(); err == nil {
+		err = lerr
+	}
+	return err
+}
