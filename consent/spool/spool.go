@@ -13,7 +13,7 @@ import (
 
 // File names inside the spool directory.
 const (
-	logName      = "spool.log"     // the records
+	logName      = "spool.log"    // the records
 	rejectedName = "rejected.log" // entries the ledger refused, one JSON line each, kept for people
 )
 
