@@ -15,7 +15,7 @@ import (
 const (
 	businessTTL = 4 * time.Second
 	unknownTTL  = 1 * time.Second
-	// sweepAt is the cache size at which expired entries are dropped on insert.
+	// sweepAt is the cache size at which expired unknown numbers are dropped on insert.
 	sweepAt = 1024
 )
 
@@ -49,6 +49,7 @@ func (bc *businessCache) lookup(ctx context.Context, addr string) (consent.Busin
 	if ok && now.Before(e.expires) {
 		return e.business, e.err
 	}
+	known := ok && e.err == nil
 	number, err := consent.NormalizeBusinessNumber(addr)
 	if err != nil {
 		bc.put(addr, cachedBusiness{err: consent.ErrInvalidPhone, expires: now.Add(unknownTTL)})
@@ -62,8 +63,31 @@ func (bc *businessCache) lookup(ctx context.Context, addr string) (consent.Busin
 	case errors.Is(err, consent.ErrNotFound):
 		bc.put(addr, cachedBusiness{err: consent.ErrNotFound, expires: now.Add(unknownTTL)})
 		return consent.Business{}, consent.ErrNotFound
+	case known:
+		// The store does not answer: the business as last seen is better than no answer, so a
+		// STOP can still be spooled and confirmed. Its next lookup asks the store again.
+		return e.business, nil
 	default:
 		return consent.Business{}, err
+	}
+}
+
+// warm remembers every business by each of its numbers, as Twilio writes them for SMS and
+// WhatsApp, already due for refreshing: a replica that started before the store stopped
+// answering knows every business then, even one it has had no webhook for.
+func (bc *businessCache) warm(businesses []consent.Business) {
+	now := bc.now()
+	for _, b := range businesses {
+		for _, n := range b.Numbers {
+			for _, addr := range []string{n, "whatsapp:" + n} {
+				bc.mu.Lock()
+				_, seen := bc.entries[addr]
+				bc.mu.Unlock()
+				if !seen {
+					bc.put(addr, cachedBusiness{business: b, expires: now})
+				}
+			}
+		}
 	}
 }
 
@@ -73,7 +97,9 @@ func (bc *businessCache) put(number string, e cachedBusiness) {
 	if len(bc.entries) >= sweepAt {
 		now := bc.now()
 		for k, old := range bc.entries {
-			if !now.Before(old.expires) {
+			// A business found once is kept, expired, for when the store does not answer;
+			// there are only as many as the businesses' numbers.
+			if old.err != nil && !now.Before(old.expires) {
 				delete(bc.entries, k)
 			}
 		}

@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -80,7 +81,16 @@ func (f statusForm) sid() string {
 // webhook forms are read field by field: reflection-based binding was a tenth of an IVR step's
 // own work. The form tags above name the same fields.
 func bindForm(c *gin.Context, dst any) error {
-	f := c.Request.PostForm
+	switch dst.(type) {
+	case *voiceForm, *messageForm, *statusForm:
+		bindValues(c.Request.PostForm, dst)
+		return nil
+	}
+	return c.ShouldBindWith(dst, binding.FormPost)
+}
+
+// bindValues fills one of the three webhook forms from f.
+func bindValues(f url.Values, dst any) {
 	switch d := dst.(type) {
 	case *voiceForm:
 		*d = voiceForm{CallSid: f.Get("CallSid"), AccountSid: f.Get("AccountSid"), From: f.Get("From"), To: f.Get("To"),
@@ -96,10 +106,7 @@ func bindForm(c *gin.Context, dst any) error {
 	case *statusForm:
 		*d = statusForm{MessageSid: f.Get("MessageSid"), SmsSid: f.Get("SmsSid"), AccountSid: f.Get("AccountSid"),
 			From: f.Get("From"), To: f.Get("To"), MessageStatus: f.Get("MessageStatus"), ErrorCode: f.Get("ErrorCode")}
-	default:
-		return c.ShouldBindWith(dst, binding.FormPost)
 	}
-	return nil
 }
 
 // isWhatsApp reports whether a Twilio address is a WhatsApp one.

@@ -34,6 +34,12 @@ type Config struct {
 	// RequestTimeout bounds the work done for one webhook, well under Twilio's 15 s;
 	// 10 s when zero.
 	RequestTimeout time.Duration
+	// StoreTimeout bounds how long a webhook waits for its write before an opt-out goes to
+	// the spool; half of RequestTimeout when zero, so the spool's fsync fits in the rest.
+	StoreTimeout time.Duration
+	// Spool keeps opt-outs taken while the store does not answer. Without one they are
+	// answered 503 (messages) or with an apology (calls), and lost.
+	Spool Spool
 }
 
 // Handler serves the Twilio webhooks.
@@ -43,6 +49,7 @@ type Handler struct {
 	log        *slog.Logger
 	businesses *businessCache
 	phones     *phoneMemo
+	spool      Spool  // nil when none
 	stepURL    string // absolute URL of the <Gather> action route, set by Register
 }
 
@@ -54,6 +61,9 @@ func NewHandler(cfg Config, store Store, logger *slog.Logger) *Handler {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 10 * time.Second
 	}
+	if cfg.StoreTimeout <= 0 || cfg.StoreTimeout > cfg.RequestTimeout {
+		cfg.StoreTimeout = cfg.RequestTimeout / 2
+	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -64,8 +74,14 @@ func NewHandler(cfg Config, store Store, logger *slog.Logger) *Handler {
 		log:        logger,
 		businesses: newBusinessCache(store, cfg.Clock),
 		phones:     newPhoneMemo(),
+		spool:      cfg.Spool,
 	}
 }
+
+// Warm makes the handler know every business before its first webhook, so that while the
+// store does not answer, the numbers of every business are still recognised and their
+// opt-outs spooled. businesses is the store's list of them.
+func (h *Handler) Warm(businesses []consent.Business) { h.businesses.warm(businesses) }
 
 // Register mounts the Twilio routes on r. Every route is POST and checks the signature.
 // The engine should run with RedirectTrailingSlash off so no redirect answers Twilio.

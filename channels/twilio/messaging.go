@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -40,7 +41,7 @@ func (h *Handler) message(c *gin.Context) {
 		h.writeMessage(c, "")
 		return
 	}
-	in, reply, ok := h.sender(c, f, *b)
+	in, reply, ok := h.sender(c.Request.Context(), f, *b)
 	if !ok {
 		h.writeMessage(c, reply)
 		return
@@ -55,11 +56,20 @@ func (h *Handler) message(c *gin.Context) {
 
 // answer returns the reply to a message, committing everything it changes exactly once.
 // A redelivered message is caught inside its unit, which finds the MessageSid claimed: it is
-// not decided again and gets the reply stored for the first delivery.
+// not decided again and gets the reply stored for the first delivery. While the store does
+// not answer in time, an opt-out is spooled and answered as recorded.
 func (h *Handler) answer(c *gin.Context, in inboundMessage) (string, error) {
 	ctx := c.Request.Context()
-	done, err := h.store.Commit(ctx, h.converse(in))
+	if h.held(in.business.ID, in.phone) {
+		return h.spoolMessage(ctx, in, errHeld)
+	}
+	sctx, cancel := context.WithTimeout(ctx, h.cfg.StoreTimeout)
+	defer cancel()
+	done, err := h.store.Commit(sctx, h.converse(in))
 	if err != nil {
+		if h.spool != nil && unavailable(err) {
+			return h.spoolMessage(ctx, in, err)
+		}
 		return "", fmt.Errorf("commit: %w", err)
 	}
 	if !done.Fresh {
@@ -73,7 +83,7 @@ func (h *Handler) answer(c *gin.Context, in inboundMessage) (string, error) {
 // sender reads who wrote and what they said. When the sender cannot give consent (a
 // WhatsApp user id with no number, a withheld or invalid address) it returns ok=false and
 // the reply to send instead; nothing is recorded for them.
-func (h *Handler) sender(c *gin.Context, f messageForm, b consent.Business) (inboundMessage, string, bool) {
+func (h *Handler) sender(ctx context.Context, f messageForm, b consent.Business) (inboundMessage, string, bool) {
 	in := inboundMessage{form: f, business: b, channel: consent.ChannelSMS, text: f.Body}
 	if isWhatsApp(f.From) || isWhatsApp(f.To) {
 		in.channel = consent.ChannelWhatsApp
@@ -81,10 +91,10 @@ func (h *Handler) sender(c *gin.Context, f messageForm, b consent.Business) (inb
 	phone, err := h.phones.normalize(f.From, b.Region)
 	switch {
 	case errors.Is(err, consent.ErrNoPhoneNumber):
-		h.log.InfoContext(c.Request.Context(), "message from a WhatsApp user id without a number", "business", b.ID, "sid", f.sid())
+		h.log.InfoContext(ctx, "message from a WhatsApp user id without a number", "business", b.ID, "sid", f.sid())
 		return in, noNumberReply(b), false
 	case err != nil:
-		h.log.InfoContext(c.Request.Context(), "message from an address that is no phone number", "business", b.ID, "sid", f.sid())
+		h.log.InfoContext(ctx, "message from an address that is no phone number", "business", b.ID, "sid", f.sid())
 		return in, "", false
 	}
 	in.phone = phone

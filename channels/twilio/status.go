@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -43,11 +44,21 @@ func (h *Handler) status(c *gin.Context) {
 		h.writeMessage(c, "")
 		return
 	}
-	ch := consent.ChannelSMS
-	if isWhatsApp(f.To) {
-		ch = consent.ChannelWhatsApp
+	var done consent.Committed
+	if h.held(b.ID, phone) {
+		err = errHeld
+	} else {
+		sctx, cancel := context.WithTimeout(ctx, h.cfg.StoreTimeout)
+		done, err = h.store.Commit(sctx, providerOptOut(f, *b, phone, statusChannel(f)))
+		cancel()
 	}
-	done, err := h.store.Commit(ctx, providerOptOut(f, *b, phone, ch))
+	if err != nil && unavailable(err) {
+		err = h.spoolStatus(ctx, f, *b, phone, err)
+		if err == nil {
+			h.writeMessage(c, "")
+			return
+		}
+	}
 	if err != nil {
 		h.storeFailed(c, "status callback: record provider opt-out", err)
 		return
@@ -75,6 +86,14 @@ func providerOptOut(f statusForm, b consent.Business, phone string, ch consent.C
 		}
 		return consent.Outcome{Events: events}
 	}}
+}
+
+// statusChannel is the channel a status callback is about.
+func statusChannel(f statusForm) consent.Channel {
+	if isWhatsApp(f.To) {
+		return consent.ChannelWhatsApp
+	}
+	return consent.ChannelSMS
 }
 
 // notOptedOut returns the categories of b the consents do not opt out of.

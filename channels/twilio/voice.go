@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"time"
@@ -53,7 +54,7 @@ func (h *Handler) call(c *gin.Context, isStep bool) {
 	}
 	reply, events := h.ivr(c, turn)
 	if len(events) > 0 {
-		if _, err := h.store.Commit(ctx, keyPress(turn, events)); err != nil {
+		if err := h.recordKeyPress(ctx, turn, events); err != nil {
 			h.log.ErrorContext(ctx, "call: record", "business", turn.business.ID, "call", turn.form.CallSid, "err", err)
 			h.writeVoice(c, apologyReply(turn.business.Language))
 			return
@@ -92,6 +93,21 @@ func (h *Handler) callTurn(c *gin.Context, isStep bool) (callTurn, *voiceReply) 
 		turn.caller = phone
 	}
 	return turn, nil
+}
+
+// recordKeyPress records what a key press decided. While the store does not answer in
+// time, a stop is spooled and confirmed as recorded; anything else fails.
+func (h *Handler) recordKeyPress(ctx context.Context, t callTurn, events []consent.Event) error {
+	err := errHeld
+	if !h.held(t.business.ID, t.caller) {
+		sctx, cancel := context.WithTimeout(ctx, h.cfg.StoreTimeout)
+		_, err = h.store.Commit(sctx, keyPress(t, events))
+		cancel()
+	}
+	if err != nil && unavailable(err) {
+		return h.spoolCall(ctx, t, events, err)
+	}
+	return err
 }
 
 // keyPress is the write of a key press that records something: what was pressed decides it,

@@ -24,6 +24,9 @@ type config struct {
 	APIRate          float64           // API_RATE, default 100
 	APIBurst         int               // API_BURST, default 200
 	TrustedProxies   []string          `env:"TRUSTED_PROXIES" envSeparator:","`
+	// SpoolDir keeps the opt-outs taken while PostgreSQL does not answer, until they are
+	// replayed; it must outlive the process (a volume), one per replica.
+	SpoolDir string `env:"SPOOL_DIR" envDefault:"spool"`
 }
 
 // loadConfig reads the environment through getenv and checks every value.
@@ -31,7 +34,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var cfg config
 	vars := map[string]string{}
 	for _, k := range []string{"DATABASE_URL", "HTTP_ADDR", "PUBLIC_URL", "TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKENS", "LOG_LEVEL", "LOG_FORMAT",
-		"TRUSTED_PROXIES"} {
+		"TRUSTED_PROXIES", "SPOOL_DIR"} {
 		if v := getenv(k); v != "" {
 			vars[k] = v
 		}

@@ -73,7 +73,10 @@ func runDev(ctx context.Context, c *cli, args []string) error {
 		return fmt.Errorf("create API key: %w", err)
 	}
 	banner := func(addr string) { printDevBanner(c, cfg, b, key, tokenFromEnv) }
-	return listenAndServe(ctx, cfg.HTTPAddr, newEngine(cfg, store, logger), logger, banner)
+	if c.getenv("SPOOL_DIR") == "" {
+		cfg.SpoolDir = filepath.Join(devDataDir, "spool")
+	}
+	return serveService(ctx, cfg, store, logger, banner)
 }
 
 // startDevDatabase starts (or restarts) the PostgreSQL cluster under .data/pg and records its

@@ -65,7 +65,8 @@ func TestEightReplicasStartTogetherOnAnEmptyDatabase(t *testing.T) {
 		} else {
 			p.cmd = exec.CommandContext(ctx, optinBinary, "migrate")
 		}
-		p.cmd.Env = []string{beOptin, "DATABASE_URL=" + url, "HTTP_ADDR=" + p.addr, "TWILIO_AUTH_TOKEN=t", "PATH=/usr/bin:/bin"}
+		p.cmd.Env = []string{beOptin, "DATABASE_URL=" + url, "HTTP_ADDR=" + p.addr, "TWILIO_AUTH_TOKEN=t", "PATH=/usr/bin:/bin",
+			"SPOOL_DIR=" + t.TempDir()} // a spool directory per replica, as in production
 		p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
 		procs[i] = p
 	}
@@ -96,7 +97,8 @@ func TestServeAnswersHealthReadinessAndMetrics(t *testing.T) {
 	cmd := exec.Command(optinBinary, "serve")
 	url := pgtest.NewURL(t)
 	const token = "tok-0f1e2d3c4b5a"
-	cmd.Env = []string{beOptin, "DATABASE_URL=" + url, "HTTP_ADDR=" + addr, "PUBLIC_URL=http://" + addr, "TWILIO_AUTH_TOKEN=" + token}
+	cmd.Env = []string{beOptin, "DATABASE_URL=" + url, "HTTP_ADDR=" + addr, "PUBLIC_URL=http://" + addr, "TWILIO_AUTH_TOKEN=" + token,
+		"SPOOL_DIR=" + t.TempDir()}
 	require.Equal(t, 0, first(runCLI(t, map[string]string{"DATABASE_URL": url}, "", "business", "apply", "-f", demoFile)))
 	cmd.Stderr = &logs
 	require.NoError(t, cmd.Start())

@@ -16,7 +16,8 @@ Applies pending migrations (safe when replicas start together), then serves the 
 webhooks and the business API until SIGTERM or Ctrl-C, letting in-flight requests finish.
 
 Environment: DATABASE_URL (required), HTTP_ADDR (:8080), PUBLIC_URL (http://localhost:8080),
-TWILIO_AUTH_TOKEN, TWILIO_AUTH_TOKENS (AC…:token,…), LOG_LEVEL (info), LOG_FORMAT (json).
+TWILIO_AUTH_TOKEN, TWILIO_AUTH_TOKENS (AC…:token,…), SPOOL_DIR (spool), API_RATE (100),
+API_BURST (200), TRUSTED_PROXIES, LOG_LEVEL (info), LOG_FORMAT (json).
 `
 
 func runServe(ctx context.Context, c *cli, args []string) error {
@@ -56,7 +57,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	if cfg.TwilioAuthToken == "" && len(cfg.TwilioAuthTokens) == 0 {
 		logger.Warn("TWILIO_AUTH_TOKEN is not set: every Twilio webhook will be refused with 403")
 	}
-	return listenAndServe(ctx, cfg.HTTPAddr, newEngine(cfg, store, logger), logger, nil)
+	return serveService(ctx, cfg, store, logger, nil)
 }
 
 // listenAndServe serves handler on addr until ctx ends, then shuts down gracefully: the

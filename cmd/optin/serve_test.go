@@ -80,5 +80,5 @@ func TestReadyzFailsWhileTheSchemaIsNotCurrent(t *testing.T) {
 	store.Close()
 	w = get()
 	assert.Equal(t, http.StatusServiceUnavailable, w.Code)
-	assert.Contains(t, w.Body.String(), "database unreachable")
+	assert.Contains(t, w.Body.String(), `"database":"unreachable"`)
 }

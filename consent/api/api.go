@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -52,6 +53,12 @@ type Options struct {
 	// before the write deadline ends the response (default 1 minute). Each flush extends it,
 	// so an export outlives the server's WriteTimeout while the client keeps reading.
 	ExportWriteWindow time.Duration
+	// RequestTimeout bounds every request but an export, whatever the store does (default
+	// 10 s); an export must make progress within it.
+	RequestTimeout time.Duration
+	// Spool keeps the opt-outs taken while the store does not answer: they are answered 202
+	// with their spool id. Without one they are answered 503 like everything else then.
+	Spool Spool
 	// Clock is the API's own clock, for rate limits and key use (default time.Now). Events are
 	// stamped by the store, inside the unit that records them.
 	Clock func() time.Time
@@ -73,6 +80,9 @@ func (o Options) withDefaults() Options {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 10 * time.Second
+	}
 	if o.KeyCacheTTL == 0 {
 		o.KeyCacheTTL = defaultKeyCacheTTL
 	}
@@ -81,6 +91,9 @@ func (o Options) withDefaults() Options {
 	}
 	return o
 }
+
+// exportPath is the route of the export, which streams for as long as it makes progress.
+const exportPath = "/v1/export"
 
 // Handler serves the business API.
 type Handler struct {
@@ -107,19 +120,32 @@ func NewHandler(store Store, logger *slog.Logger, opts Options) *Handler {
 // the engine: pass NoRoute and NoMethod to it so they answer in the API's error shape.
 func (h *Handler) Register(r gin.IRouter) {
 	r.GET("/openapi.yaml", serveSpec)
-	v1 := r.Group("/v1", h.limitBody, h.authenticate)
+	v1 := r.Group("/v1", h.limitBody, h.deadline, h.authenticate)
 	v1.GET("/categories", h.categories)
 	v1.GET("/consents", h.listConsents)
 	v1.GET("/consents/:phone", h.consentsOfPhone)
 	v1.GET("/consents/:phone/evidence", h.evidence)
 	v1.GET("/events", h.events)
-	v1.GET("/export", h.export)
+	v1.GET(strings.TrimPrefix(exportPath, "/v1"), h.export)
 	v1.POST("/opt-outs", h.optOut)
 	v1.POST("/opt-ins", h.optIn)
 }
 
 // now is the handler's clock, in UTC.
 func (h *Handler) now() time.Time { return h.opts.Clock().UTC() }
+
+// deadline bounds a request's work by RequestTimeout; an export is bounded by its progress
+// instead (see export).
+func (h *Handler) deadline(c *gin.Context) {
+	if c.FullPath() == exportPath {
+		c.Next()
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
+}
 
 // limitBody refuses declared oversized bodies at once and caps the rest while they are read.
 func (h *Handler) limitBody(c *gin.Context) {

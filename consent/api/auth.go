@@ -97,7 +97,7 @@ func (h *Handler) authenticate(c *gin.Context) {
 	}
 	var err error
 	if !known {
-		key, b, err = h.knownKeys.resolve(ctx, plaintext, h.loadKey)
+		key, b, err = h.knownKeys.resolve(ctx, plaintext, h.loadKeyInTime)
 	}
 	if isKeyVerdict(err) {
 		if h.guesses.failed(addr, now) {
@@ -117,13 +117,29 @@ func (h *Handler) authenticate(c *gin.Context) {
 		return
 	}
 	if h.keys.shouldTouch(key.ID, now) {
-		if err := h.store.TouchAPIKey(ctx, key.ID, now); err != nil {
+		// Recording the key's use may wait a little, never the request's whole deadline.
+		tctx, cancel := context.WithTimeout(ctx, touchTimeout)
+		err := h.store.TouchAPIKey(tctx, key.ID, now)
+		cancel()
+		if err != nil {
 			h.logger.WarnContext(ctx, "record api key use", "key", key.Prefix, "err", err)
 		}
 	}
 	c.Set(ctxKey, key)
 	c.Set(ctxBusiness, b)
 	c.Next()
+}
+
+// touchTimeout bounds recording when a key was last used.
+const touchTimeout = 500 * time.Millisecond
+
+// loadKeyInTime is loadKey within a quarter of the request's time: a store that does not
+// answer leaves the rest of it to the request, which may still spool an opt-out with a key
+// known from before.
+func (h *Handler) loadKeyInTime(ctx context.Context, plaintext string) (consent.APIKey, consent.Business, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.opts.RequestTimeout/4)
+	defer cancel()
+	return h.loadKey(ctx, plaintext)
 }
 
 // loadKey is the keyLoader of the handler: the key from the store, then its business.

@@ -88,12 +88,13 @@ func TestErrorsKeepOneShape(t *testing.T) {
 	}
 }
 
-func TestAFailingDatabaseAnswers500WithoutDetails(t *testing.T) {
+func TestAFailingDatabaseAnswers503WithoutDetails(t *testing.T) {
 	e := newEnv(t)
 	require.NoError(t, e.store.Close())
 	r := e.get(acme, "/v1/categories")
-	require.Equal(t, http.StatusInternalServerError, r.Status)
-	require.Equal(t, "internal", r.ErrorCode(t))
+	require.Equal(t, http.StatusServiceUnavailable, r.Status)
+	require.Equal(t, "unavailable", r.ErrorCode(t))
+	require.Equal(t, "1", r.Header.Get("Retry-After"), "the client is told when to retry")
 	require.NotContains(t, string(r.Body), "sql")
 }
 

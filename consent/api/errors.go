@@ -21,6 +21,7 @@ const (
 	codeDisclosureLacks  = "disclosure_incomplete" // the disclosure misses required elements
 	codeRateLimited      = "rate_limited"          // too many requests for this key
 	codeInternal         = "internal"              // the service failed; details are logged
+	codeUnavailable      = "unavailable"           // the store did not answer in time; retry
 )
 
 // errorBody is the one error shape of the API.
@@ -59,11 +60,13 @@ func badRequest(c *gin.Context, code, message string) {
 	abortError(c, http.StatusBadRequest, code, message)
 }
 
-// internalError logs err with the request and answers 500 without details.
+// internalError logs a store failure with the request and answers 503 without details: the
+// store refused, hung or answered too late, and the request may be retried shortly.
 func (h *Handler) internalError(c *gin.Context, err error) {
-	h.logger.ErrorContext(c.Request.Context(), "business api failed",
+	h.logger.ErrorContext(c.Request.Context(), "business api: the store failed",
 		"method", c.Request.Method, "path", c.FullPath(), "err", err)
-	abortError(c, http.StatusInternalServerError, codeInternal, "internal error")
+	c.Header("Retry-After", "1")
+	abortError(c, http.StatusServiceUnavailable, codeUnavailable, "the consent store did not answer in time; retry shortly")
 }
 
 // bodyError answers a request body that could not be decoded: 413 when it was too large.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -44,7 +45,8 @@ func (h *Handler) export(c *gin.Context) {
 		badRequest(c, codeBadRequest, fmt.Sprintf("format must be %s or %s, got %q", formatNDJSON, formatCSV, format))
 		return
 	}
-	ctx := c.Request.Context()
+	ctx, progressed, stop := progressDeadline(c.Request.Context(), h.opts.RequestTimeout)
+	defer stop()
 	out := newStreamWriter(c.Writer, h.opts.ExportWriteWindow, func(hd http.Header) {
 		hd.Set("Content-Type", mediaNDJSON)
 		if format == formatCSV {
@@ -57,7 +59,10 @@ func (h *Handler) export(c *gin.Context) {
 	if format == formatCSV {
 		enc = newCSVEncoder(out.buf)
 	}
-	err := h.store.ExportConsents(ctx, b.ID, f, enc.encode)
+	err := h.store.ExportConsents(ctx, b.ID, f, func(row consent.Consent) error {
+		progressed()
+		return enc.encode(row)
+	})
 	if err == nil {
 		err = enc.end()
 	}
@@ -66,7 +71,7 @@ func (h *Handler) export(c *gin.Context) {
 	}
 	switch {
 	case err == nil:
-	case ctx.Err() != nil:
+	case c.Request.Context().Err() != nil:
 		h.logger.InfoContext(ctx, "export stopped: client went away", "business", b.ID, "sent_bytes", out.sent)
 	case !out.started():
 		h.internalError(c, err)
@@ -74,6 +79,23 @@ func (h *Handler) export(c *gin.Context) {
 		h.logger.ErrorContext(ctx, "export failed midway", "business", b.ID, "sent_bytes", out.sent, "err", err)
 		abortConnection(c)
 	}
+}
+
+// progressDeadline returns a context that ends when parent does or when window passes with
+// no progress reported: an export may stream for an hour, but a store that stops answering
+// ends it. progressed is cheap enough to call for every row.
+func progressDeadline(parent context.Context, window time.Duration) (ctx context.Context, progressed func(), stop func()) {
+	ctx, cancel := context.WithCancel(parent)
+	timer := time.AfterFunc(window, cancel)
+	rows := 0
+	return ctx, func() {
+			if rows++; rows%256 == 0 {
+				timer.Reset(window)
+			}
+		}, func() {
+			timer.Stop()
+			cancel()
+		}
 }
 
 // rowEncoder writes the consents of an export in one format.

@@ -173,7 +173,7 @@ func TestExportThatFailsMidwayBreaksTheResponse(t *testing.T) {
 		failAfter int
 		status    int
 	}{
-		{"before anything was sent the client gets a 500", 10, http.StatusInternalServerError},
+		{"before anything was sent the client gets a 503", 10, http.StatusServiceUnavailable},
 		{"after the first part was sent the connection breaks", 5000, http.StatusOK},
 	}
 	for _, tt := range tests {
@@ -194,7 +194,7 @@ func TestExportThatFailsMidwayBreaksTheResponse(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			require.Contains(t, string(body), `"code":"internal"`)
+			require.Contains(t, string(body), `"code":"unavailable"`)
 			require.Equal(t, "application/json; charset=utf-8", res.Header.Get("Content-Type"))
 		})
 	}

@@ -47,6 +47,9 @@ type keyLookup struct {
 	// abandoned marks a lookup that failed because the request making it ended: the
 	// requests waiting for it look the key up again rather than take that failure as theirs.
 	abandoned bool
+	// stale is the key's last good lookup, expired: when the store does not answer, the key
+	// is still what it was then. Revoking it needs the store too, so nothing is missed.
+	stale *keyLookup
 }
 
 func newKeyCache(ttl time.Duration) *keyCache {
@@ -97,12 +100,21 @@ func (kc *keyCache) lookup(hash [sha256.Size]byte) (l *keyLookup, leader bool) {
 	kc.mu.Lock()
 	defer kc.mu.Unlock()
 	now := kc.now()
-	if l, ok := kc.byHash[hash]; ok && (!finished(l) || now.Before(l.expires)) {
-		return l, false
+	var stale *keyLookup
+	if l, ok := kc.byHash[hash]; ok {
+		if !finished(l) || now.Before(l.expires) {
+			return l, false
+		}
+		if l.err == nil {
+			stale = l
+			if l.stale != nil {
+				stale = l.stale
+			}
+		}
 	}
 	delete(kc.byHash, hash)
 	kc.makeRoom(now)
-	l = &keyLookup{done: make(chan struct{})}
+	l = &keyLookup{done: make(chan struct{}), stale: stale}
 	kc.byHash[hash] = l
 	return l, true
 }
@@ -110,12 +122,19 @@ func (kc *keyCache) lookup(hash [sha256.Size]byte) (l *keyLookup, leader bool) {
 // finish records the outcome of l and wakes its waiters. An outcome that is not a verdict on
 // the key (the database failed) is handed to the waiters but not kept.
 func (kc *keyCache) finish(hash [sha256.Size]byte, l *keyLookup, key consent.APIKey, b consent.Business, err error) {
-	l.key, l.business, l.err = key, b, err
 	kc.mu.Lock()
 	l.expires = kc.now().Add(kc.ttl)
-	if err != nil && !isKeyVerdict(err) && kc.byHash[hash] == l {
+	switch {
+	case err != nil && !isKeyVerdict(err) && l.stale != nil:
+		// The store failed: the key as last found, due for the store again next time.
+		key, b, err = l.stale.key, l.stale.business, nil
+		l.expires, l.abandoned = kc.now(), false
+	case err != nil && !isKeyVerdict(err) && kc.byHash[hash] == l:
 		delete(kc.byHash, hash)
+	default:
+		l.stale = nil
 	}
+	l.key, l.business, l.err = key, b, err
 	kc.mu.Unlock()
 	close(l.done)
 }

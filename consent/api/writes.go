@@ -61,19 +61,15 @@ func (h *Handler) optOut(c *gin.Context) {
 
 // record stores the events of one request about one person, in that person's unit and
 // stamped with its time, and answers 201 with what the ledger holds for them: on a retried
-// request those are the events of the first one.
+// request those are the events of the first one. An opt-out taken while the store does not
+// answer is spooled and answered 202 with its spool id.
 func (h *Handler) record(c *gin.Context, phone string, events []consent.Event) {
 	b := businessOf(c)
-	done, err := h.store.Commit(c.Request.Context(), consent.Write{BusinessID: b.ID, Phone: phone,
-		Decide: func(st consent.State) consent.Outcome {
-			out := make([]consent.Event, len(events))
-			for i, e := range events {
-				e.OccurredAt = st.Now
-				out[i] = e
-			}
-			return consent.Outcome{Events: out}
-		}})
+	done, spoolID, err := h.commitOrSpool(c.Request.Context(), b.ID, phone, events)
 	switch {
+	case spoolID != "":
+		answerSpooled(c, spoolID)
+		return
 	case errors.Is(err, consent.ErrUnknownCategory):
 		badRequest(c, codeUnknownCategory, "a category is not one of this business's")
 		return

@@ -239,7 +239,8 @@ func (s *guardedStmt) ExecContext(ctx context.Context, args []driver.NamedValue)
 	if err != nil {
 		return nil, err
 	}
-	return s.Stmt.Exec(vals) //nolint:staticcheck // the driver's statement has no context form
+	//lint:ignore SA1019 the driver's statement has no context form
+	return s.Stmt.Exec(vals)
 }
 
 func (s *guardedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
@@ -251,7 +252,8 @@ func (s *guardedStmt) QueryContext(ctx context.Context, args []driver.NamedValue
 	if err != nil {
 		return nil, err
 	}
-	return s.Stmt.Query(vals) //nolint:staticcheck // the driver's statement has no context form
+	//lint:ignore SA1019 the driver's statement has no context form
+	return s.Stmt.Query(vals)
 }
 
 func (s *guardedStmt) CheckNamedValue(nv *driver.NamedValue) error {

@@ -12,6 +12,7 @@ import (
 	"github.com/optin/optin/channels/twilio"
 	"github.com/optin/optin/consent/api"
 	"github.com/optin/optin/consent/postgres"
+	"github.com/optin/optin/consent/spool"
 )
 
 // readinessTimeout bounds how long /readyz waits for the database.
@@ -27,10 +28,28 @@ type Config struct {
 	// another client to escape the throttle on failed authentications.
 	TrustedProxies []string
 	API            api.Options // the business API's options
+	// Spool keeps opt-outs taken while the database does not answer; nil takes none (they
+	// are refused, and may be lost: for benchmarks and tests only).
+	Spool *spool.Spool
+}
+
+// Service is the wired service: its routes, and the replay of its spool into the ledger.
+type Service struct {
+	Engine   *gin.Engine
+	spool    *spool.Spool
+	replayer spool.Replayer
+	twilio   *twilio.Handler
+	store    *postgres.Store
+	log      *slog.Logger
 }
 
 // NewEngine wires every route of the service onto one Gin engine.
 func NewEngine(cfg Config, store *postgres.Store, logger *slog.Logger) *gin.Engine {
+	return New(cfg, store, logger).Engine
+}
+
+// New wires the service: every route onto one Gin engine, and the spool's replay.
+func New(cfg Config, store *postgres.Store, logger *slog.Logger) *Service {
 	metrics := newHTTPMetrics()
 	e := gin.New()
 	e.RedirectTrailingSlash = false
@@ -44,18 +63,43 @@ func NewEngine(cfg Config, store *postgres.Store, logger *slog.Logger) *gin.Engi
 	}
 	e.Use(observe(logger, metrics), recoverJSON(logger))
 
+	tw := twilio.Config{PublicURL: cfg.PublicURL, AuthToken: cfg.TwilioAuthToken, AuthTokens: cfg.TwilioAuthTokens}
+	apiOpts := cfg.API
+	if cfg.Spool != nil {
+		tw.Spool, apiOpts.Spool = cfg.Spool, cfg.Spool
+		registerSpoolMetrics(metrics.registry, cfg.Spool)
+	}
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	e.GET("/readyz", readyz(storeReadiness{store}))
+	e.GET("/readyz", readyz(storeReadiness{store}, cfg.Spool))
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(metrics.registry, promhttp.HandlerOpts{})))
-	twilio.NewHandler(twilio.Config{
-		PublicURL:  cfg.PublicURL,
-		AuthToken:  cfg.TwilioAuthToken,
-		AuthTokens: cfg.TwilioAuthTokens,
-	}, store, logger.With(slog.String("edge", "twilio"))).Register(e)
-	api.NewHandler(store, logger.With(slog.String("edge", "api")), cfg.API).Register(e)
+	th := twilio.NewHandler(tw, store, logger.With(slog.String("edge", "twilio")))
+	th.Register(e)
+	api.NewHandler(store, logger.With(slog.String("edge", "api")), apiOpts).Register(e)
 	e.NoRoute(api.NoRoute)
 	e.NoMethod(api.NoMethod)
-	return e
+
+	kinds := th.SpoolKinds()
+	kinds[spool.KindEvents] = spool.RebuildEvents
+	return &Service{Engine: e, spool: cfg.Spool, twilio: th, store: store, log: logger,
+		replayer: spool.Replayer{Store: store, Kinds: kinds, Log: logger.With(slog.String("component", "spool"))}}
+}
+
+// Warm teaches the Twilio edge every business, so that their numbers are recognised and
+// their opt-outs spooled even while the database does not answer.
+func (s *Service) Warm(ctx context.Context) error {
+	bs, err := s.store.Businesses(ctx)
+	if err != nil {
+		return err
+	}
+	s.twilio.Warm(bs)
+	return nil
+}
+
+// Replay replays the spool into the ledger until ctx ends; without a spool it returns at once.
+func (s *Service) Replay(ctx context.Context) {
+	if s.spool != nil {
+		s.spool.Run(ctx, s.replayer)
+	}
 }
 
 // readiness is what /readyz asks the database; *postgres.Store answers it through
@@ -73,10 +117,25 @@ func (r storeReadiness) SchemaCurrent(ctx context.Context) (bool, error) {
 	return postgres.SchemaCurrent(ctx, r.store.DB().DB)
 }
 
+// readyBody is the answer of /readyz.
+type readyBody struct {
+	Status   string    `json:"status"`             // ready, degraded or unavailable
+	Database string    `json:"database,omitempty"` // unreachable, when degraded
+	Reason   string    `json:"reason,omitempty"`   // why it is unavailable
+	Spool    spoolBody `json:"spool"`
+}
+
+// spoolBody is what /readyz says of the spool.
+type spoolBody struct {
+	Depth            int     `json:"depth"`
+	OldestAgeSeconds float64 `json:"oldest_age_seconds"`
+}
+
 // readyz answers 200 only when the database answers and its schema is current, within
 // readinessTimeout whatever the database does: one that hangs instead of refusing is not
-// waited for.
-func readyz(db readiness) gin.HandlerFunc {
+// waited for. While it does not answer the service is degraded: opt-outs still go to the
+// spool, whose depth and oldest entry the answer shows.
+func readyz(db readiness, sp *spool.Spool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), readinessTimeout)
 		defer cancel()
@@ -98,11 +157,19 @@ func readyz(db readiness) gin.HandlerFunc {
 		case <-ctx.Done():
 			problem = "database unreachable"
 		}
-		if problem != "" {
-			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "reason": problem})
-			return
+		var spooled spoolBody
+		if sp != nil {
+			st := sp.Stats()
+			spooled = spoolBody{Depth: st.Depth, OldestAgeSeconds: st.OldestAge.Seconds()}
 		}
-		c.JSON(http.StatusOK, gin.H{"status": "ready"})
+		switch problem {
+		case "":
+			c.JSON(http.StatusOK, readyBody{Status: "ready", Spool: spooled})
+		case "database unreachable":
+			c.JSON(http.StatusServiceUnavailable, readyBody{Status: "degraded", Database: "unreachable", Spool: spooled})
+		default:
+			c.JSON(http.StatusServiceUnavailable, readyBody{Status: "unavailable", Reason: problem, Spool: spooled})
+		}
 	}
 }
 

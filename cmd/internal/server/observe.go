@@ -8,6 +8,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/optin/optin/consent/spool"
 )
 
 // httpMetrics are the request metrics, labelled by route template so phone numbers in
@@ -60,4 +62,23 @@ func observe(logger *slog.Logger, m *httpMetrics) gin.HandlerFunc {
 			slog.Int("status", status), slog.Duration("duration", elapsed),
 			slog.Int("bytes", c.Writer.Size()), slog.String("request_id", c.GetHeader("X-Request-Id")))
 	}
+}
+
+// registerSpoolMetrics exports what the spool holds: its depth and the age of its oldest
+// entry (alert when either stays above zero), damage found on open and entries refused.
+func registerSpoolMetrics(reg *prometheus.Registry, sp *spool.Spool) {
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "optin_spool_depth",
+			Help: "Opt-outs in the spool, waiting for the database."},
+			func() float64 { return float64(sp.Stats().Depth) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "optin_spool_oldest_age_seconds",
+			Help: "How long the oldest opt-out in the spool has waited; 0 when it is empty."},
+			func() float64 { return sp.Stats().OldestAge.Seconds() }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "optin_spool_damaged_bytes",
+			Help: "Bytes of damaged spool records skipped (and kept aside) when the spool was opened."},
+			func() float64 { return float64(sp.Stats().DamagedBytes) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "optin_spool_rejected_total",
+			Help: "Spooled opt-outs the ledger refused, kept in rejected.log."},
+			func() float64 { return float64(sp.Stats().RejectedTotal) }),
+	)
 }
