@@ -30,12 +30,13 @@ type cachedBusiness struct {
 type businessCache struct {
 	store   Store
 	now     func() time.Time
+	wait    time.Duration // how long a lookup waits for the store
 	mu      sync.Mutex
 	entries map[string]cachedBusiness
 }
 
-func newBusinessCache(store Store, now func() time.Time) *businessCache {
-	return &businessCache{store: store, now: now, entries: map[string]cachedBusiness{}}
+func newBusinessCache(store Store, now func() time.Time, wait time.Duration) *businessCache {
+	return &businessCache{store: store, now: now, wait: wait, entries: map[string]cachedBusiness{}}
 }
 
 // lookup returns the business owning a Twilio address (E.164, a short code, or either with
@@ -55,6 +56,10 @@ func (bc *businessCache) lookup(ctx context.Context, addr string) (consent.Busin
 		bc.put(addr, cachedBusiness{err: consent.ErrInvalidPhone, expires: now.Add(unknownTTL)})
 		return consent.Business{}, consent.ErrInvalidPhone
 	}
+	// A store that does not answer leaves the rest of the webhook's time to its write, or to
+	// the spool, with the business as last seen.
+	ctx, cancel := context.WithTimeout(ctx, bc.wait)
+	defer cancel()
 	b, err := withinDeadline(ctx, func() (consent.Business, error) { return bc.store.BusinessByNumber(ctx, number) })
 	switch {
 	case err == nil:

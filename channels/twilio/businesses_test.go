@@ -43,7 +43,7 @@ func TestBusinessCache(t *testing.T) {
 	newCache := func() (*businessCache, *numberBook, *fakeClock) {
 		store := &numberBook{byNumber: map[string]consent.Business{"+15005550006": {ID: "acme", Name: "Acme"}}}
 		clock := &fakeClock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
-		return newBusinessCache(store, clock.now), store, clock
+		return newBusinessCache(store, clock.now, time.Second), store, clock
 	}
 
 	t.Run("a second call within the TTL does not ask the store", func(t *testing.T) {
@@ -91,6 +91,34 @@ func TestBusinessCache(t *testing.T) {
 		b, err := cache.lookup(ctx, "+15005550006")
 		require.NoError(t, err)
 		assert.Equal(t, "acme", b.ID)
+	})
+
+	t.Run("a business last seen is used while the store fails, so its STOPs can be spooled", func(t *testing.T) {
+		cache, store, clock := newCache()
+		_, err := cache.lookup(ctx, "+15005550006")
+		require.NoError(t, err)
+		clock.advance(time.Hour)
+		store.err = errors.New("connection refused")
+		b, err := cache.lookup(ctx, "+15005550006")
+		require.NoError(t, err)
+		assert.Equal(t, "acme", b.ID)
+		assert.Equal(t, 2, store.lookups, "the store was asked first")
+	})
+
+	t.Run("a warmed business is known before its first webhook, even while the store fails", func(t *testing.T) {
+		cache, store, _ := newCache()
+		cache.warm([]consent.Business{{ID: "globex", Numbers: []string{"+15005550010"}}})
+		store.err = errors.New("connection refused")
+		for _, addr := range []string{"+15005550010", "whatsapp:+15005550010"} {
+			b, err := cache.lookup(ctx, addr)
+			require.NoError(t, err, addr)
+			assert.Equal(t, "globex", b.ID)
+		}
+		store.err = nil
+		store.byNumber["+15005550010"] = consent.Business{ID: "globex", Name: "Globex"}
+		b, err := cache.lookup(ctx, "+15005550010")
+		require.NoError(t, err)
+		assert.Equal(t, "Globex", b.Name, "a warmed entry is refreshed from the store on its first use")
 	})
 
 	t.Run("expired entries are swept once the cache is large", func(t *testing.T) {

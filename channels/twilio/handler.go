@@ -72,7 +72,7 @@ func NewHandler(cfg Config, store Store, logger *slog.Logger) *Handler {
 		cfg:        cfg,
 		store:      store,
 		log:        logger,
-		businesses: newBusinessCache(store, cfg.Clock),
+		businesses: newBusinessCache(store, cfg.Clock, cfg.StoreTimeout/2),
 		phones:     newPhoneMemo(),
 		spool:      cfg.Spool,
 	}
