@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/optin/optin/consent"
@@ -36,9 +37,15 @@ type Replayer struct {
 	MaxBackoff time.Duration
 }
 
-// Run replays the spool's entries one at a time, oldest first, until ctx ends: each entry is
-// committed as the write it was taken for, with its received time and its idempotency keys,
-// then marked done. While the database does not answer, it tries again with a growing wait.
+// maxReplayBatch is how many entries are replayed at once: entries about distinct people,
+// committed concurrently so the store takes them in a few batches.
+const maxReplayBatch = 256
+
+// Run replays the spool's entries until ctx ends, oldest first: each entry is committed as
+// the write it was taken for, with its received time and its idempotency keys, then marked
+// done. Entries about distinct people are replayed together; those of one person one after
+// another, in the order taken. While the database does not answer, it tries again with a
+// growing wait.
 func (s *Spool) Run(ctx context.Context, r Replayer) {
 	if r.Log == nil {
 		r.Log = slog.New(slog.DiscardHandler)
@@ -52,47 +59,68 @@ func (s *Spool) Run(ctx context.Context, r Replayer) {
 	const minBackoff = 50 * time.Millisecond
 	backoff, failing := minBackoff, 0
 	for ctx.Err() == nil {
-		e, ok := s.oldest()
-		if !ok {
+		batch := s.nextBatch(maxReplayBatch)
+		if len(batch) == 0 {
 			select {
 			case <-ctx.Done():
 			case <-s.wake:
 			}
 			continue
 		}
-		err := r.replay(ctx, e)
-		switch {
-		case err == nil:
+		errs := r.replayAll(ctx, batch)
+		var transient error
+		for i, e := range batch {
+			switch err := errs[i]; {
+			case err == nil:
+				if derr := s.done(e); derr != nil {
+					r.Log.Error("spool: mark entry done", "id", e.ID, "err", derr)
+				}
+			case errors.Is(err, ErrRejected):
+				r.Log.Error("spool: the ledger refuses an entry; kept in rejected.log", "id", e.ID, "kind", e.Kind,
+					"business", e.BusinessID, "phone", consent.MaskPhone(e.Phone), "err", err)
+				if serr := s.setAside(e, err); serr != nil {
+					r.Log.Error("spool: set entry aside", "id", e.ID, "err", serr)
+					transient = serr
+				}
+			default:
+				transient = err
+			}
+		}
+		if transient == nil {
 			if failing > 0 {
 				r.Log.Info("spool: the database answers again; replaying", "after_failures", failing)
 			}
 			backoff, failing = minBackoff, 0
-			if derr := s.done(e); derr != nil {
-				r.Log.Error("spool: mark entry done", "id", e.ID, "err", derr)
-			}
 			continue
-		case errors.Is(err, ErrRejected):
-			r.Log.Error("spool: the ledger refuses an entry; kept in rejected.log", "id", e.ID, "kind", e.Kind,
-				"business", e.BusinessID, "phone", consent.MaskPhone(e.Phone), "err", err)
-			if serr := s.setAside(e, err); serr != nil {
-				r.Log.Error("spool: set entry aside", "id", e.ID, "err", serr)
-			} else {
-				continue
-			}
-		case ctx.Err() != nil:
-			return
-		default:
-			if failing == 0 {
-				r.Log.Warn("spool: replay waits for the database", "id", e.ID, "depth", s.Stats().Depth, "err", err)
-			}
-			failing++
 		}
+		if ctx.Err() != nil {
+			return
+		}
+		if failing == 0 {
+			r.Log.Warn("spool: replay waits for the database", "depth", s.Stats().Depth, "err", transient)
+		}
+		failing++
 		select {
 		case <-ctx.Done():
 		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, r.MaxBackoff)
 	}
+}
+
+// replayAll replays entries about distinct people at once and returns each one's outcome.
+func (r Replayer) replayAll(ctx context.Context, batch []Entry) []error {
+	errs := make([]error, len(batch))
+	var wg sync.WaitGroup
+	for i, e := range batch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = r.replay(ctx, e)
+		}()
+	}
+	wg.Wait()
+	return errs
 }
 
 // replay commits the write of one entry.

@@ -3,6 +3,7 @@ package spool_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -132,4 +133,28 @@ func TestAnEntryTheLedgerRefusesIsSetAsideAndTheRestReplay(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(kept), "+14155550101", "the refused entry is kept, with its reason")
 	assert.Contains(t, string(kept), "unknown category")
+}
+
+func TestManyPeopleReplayTogetherAndEachPersonsEntriesKeepTheirOrder(t *testing.T) {
+	store, proxy := ledger(t)
+	sp := open(t, t.TempDir())
+	proxy.Refuse()
+	const people = 40
+	categories := []string{"offers", "restock", "order_updates"}
+	for _, cat := range categories {
+		for p := range people {
+			_, err := sp.Append(optOut(t, fmt.Sprintf("+1415555%04d", p), cat))
+			require.NoError(t, err)
+		}
+	}
+	proxy.Heal()
+	replaying(t, sp, store)
+	drained(t, sp)
+	for p := range people {
+		evs := eventsOf(t, store, fmt.Sprintf("+1415555%04d", p))
+		require.Len(t, evs, len(categories))
+		for i, e := range evs { // the ledger's order: by id
+			assert.Equal(t, categories[i], e.Category, "person %d's opt-outs are in the ledger in the order taken", p)
+		}
+	}
 }

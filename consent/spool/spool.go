@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 )
@@ -238,26 +239,33 @@ func (s *Spool) Stats() Stats {
 	return st
 }
 
-// oldest returns the entry to replay next.
-func (s *Spool) oldest() (Entry, bool) {
+// nextBatch returns the oldest entries, up to n, about distinct people: they may be replayed
+// together, since only the entries of one person have an order to keep.
+func (s *Spool) nextBatch(n int) []Entry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.pending) == 0 {
-		return Entry{}, false
+	seen := map[person]bool{}
+	var out []Entry
+	for _, e := range s.pending {
+		if len(out) == n || seen[e.person()] {
+			break
+		}
+		seen[e.person()] = true
+		out = append(out, e)
 	}
-	return s.pending[0], true
+	return out
 }
 
-// done marks the oldest entry, e, recorded. The mark need not be fsync'd: lost in a crash, it
-// only makes the entry replay again, which records nothing twice. Once nothing waits, the
-// file is emptied.
+// done marks e recorded. The mark need not be fsync'd: lost in a crash, it only makes the
+// entry replay again, which records nothing twice. Once nothing waits, the file is emptied.
 func (s *Spool) done(e Entry) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.pending) == 0 || s.pending[0].ID != e.ID {
-		return fmt.Errorf("spool: %s is not the oldest entry", e.ID)
+	i := slices.IndexFunc(s.pending, func(p Entry) bool { return p.ID == e.ID })
+	if i < 0 {
+		return fmt.Errorf("spool: %s is not waiting", e.ID)
 	}
-	s.pending = s.pending[1:]
+	s.pending = slices.Delete(s.pending, i, i+1)
 	if s.held[e.person()]--; s.held[e.person()] <= 0 {
 		delete(s.held, e.person())
 	}
