@@ -17,7 +17,7 @@ run: ## serve the demo: local PostgreSQL under .data/, demo business, a fresh AP
 
 test: ## each fuzz target briefly, then every test with the race detector, against a real PostgreSQL
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$fn for $(FUZZTIME)"; \
-		out=$$($(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) || { echo "$$out"; exit 1; }; \
+		out=$$($(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -timeout 0 $$pkg 2>&1) || { echo "$$out"; exit 1; }; \
 		echo "$$out" | tail -n 1; done
 	$(GO) test -race -count=1 ./...
 
