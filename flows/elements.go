@@ -36,8 +36,8 @@ func containsAny(text string, phrases []string) bool {
 }
 
 // missingElements names what an opt-in disclosure for cats on channel ch lacks: the business
-// name, the word WhatsApp and, per category, its label and how to opt out of it; on voice and
-// text channels also each frequency; on SMS the rates notice and HELP.
+// name, the word WhatsApp and, per category, its label, its frequency and how to opt out of
+// it; on SMS the rates notice and HELP.
 func missingElements(b consent.Business, cats []consent.Category, ch consent.Channel, text string) []string {
 	var missing []string
 	if !contains(text, b.Name) {
@@ -46,13 +46,12 @@ func missingElements(b consent.Business, cats []consent.Category, ch consent.Cha
 	if !contains(text, "WhatsApp") {
 		missing = append(missing, "the word WhatsApp")
 	}
-	spoken := ch == consent.ChannelIVR
 	texted := ch == consent.ChannelSMS || ch == consent.ChannelWhatsApp
 	for _, c := range cats {
 		if !contains(text, c.Label) {
 			missing = append(missing, fmt.Sprintf("category label %q", c.Label))
 		}
-		if (spoken || texted) && !contains(text, c.Frequency) {
+		if !contains(text, c.Frequency) {
 			missing = append(missing, fmt.Sprintf("frequency %q of %s", c.Frequency, c.Label))
 		}
 		if texted && !contains(text, "STOP "+c.Keyword) {
@@ -82,8 +81,8 @@ func missingSMSNotices(text string) []string {
 
 // LintDisclosure names every element an opt-in disclosure shown on channel ch (typically web or
 // paper, reported through the API) lacks for the categories with the given keys: the business
-// name, the word WhatsApp, each category label and how to opt out. For ivr, sms and whatsapp it
-// also asks for each frequency, and on sms for the rates notice and HELP. An unknown or missing
+// name, the word WhatsApp, each category label and frequency, and how to opt out; on sms also
+// the rates notice and HELP. An unknown or missing
 // category is named too. The result is empty when the text passes.
 func LintDisclosure(b consent.Business, categories []string, ch consent.Channel, text string) []string {
 	var missing []string

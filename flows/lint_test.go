@@ -113,7 +113,8 @@ func TestLintErrorIsAnInvalidInput(t *testing.T) {
 
 func TestLintDisclosure(t *testing.T) {
 	b := acme(t)
-	good := "Yes, send me offers and promotions and order updates from Acme Outdoor on WhatsApp. I can opt out any time by replying STOP."
+	good := "Yes, send me offers and promotions (up to 4 messages a month) and order updates (up to 5 messages per order) " +
+		"from Acme Outdoor on WhatsApp. I can opt out any time by replying STOP."
 	tests := []struct {
 		name    string
 		cats    []string
@@ -123,11 +124,11 @@ func TestLintDisclosure(t *testing.T) {
 	}{
 		{"a complete web form passes", []string{"offers", "order_updates"}, consent.ChannelWeb, good, nil},
 		{"a paper form without WhatsApp", []string{"offers"}, consent.ChannelPaper,
-			"I agree to get offers and promotions from Acme Outdoor. To opt-out call us.", []string{"the word WhatsApp"}},
+			"I agree to get offers and promotions, up to 4 messages a month, from Acme Outdoor. To opt-out call us.", []string{"the word WhatsApp"}},
 		{"a web form for a category it does not name", []string{"restock"}, consent.ChannelWeb, good,
-			[]string{`category label "back-in-stock alerts"`}},
+			[]string{`category label "back-in-stock alerts"`, `frequency "up to 2 messages a week" of back-in-stock alerts`}},
 		{"a web form that never names the business or opting out", []string{"offers"}, consent.ChannelWeb,
-			"Get offers and promotions on WhatsApp!", []string{`business name "Acme Outdoor"`, "how to opt out"}},
+			"Get offers and promotions on WhatsApp!", []string{`business name "Acme Outdoor"`, `frequency "up to 4 messages a month" of offers and promotions`, "how to opt out"}},
 		{"an unknown category", []string{"nope"}, consent.ChannelWeb, good, []string{`unknown category "nope"`}},
 		{"no category at all", nil, consent.ChannelWeb, good, []string{"at least one category"}},
 		{"an SMS text needs the frequency, keyword, rates and HELP", []string{"offers"}, consent.ChannelSMS,

@@ -127,8 +127,8 @@ func TestRetriedWritesWithTheSameIdempotencyKeyRecordOnce(t *testing.T) {
 }
 
 // goodWebDisclosure passes the lint for acme's offers and order_updates on the web.
-const goodWebDisclosure = "Yes, Acme Outdoor may send me order updates and offers and promotions on WhatsApp. " +
-	"I can opt out at any time by replying STOP."
+const goodWebDisclosure = "Yes, Acme Outdoor may send me order updates (up to 5 messages per order) and offers and promotions " +
+	"(up to 4 messages a month) on WhatsApp. I can opt out at any time by replying STOP."
 
 func TestOptIn(t *testing.T) {
 	tests := []struct {
@@ -200,7 +200,9 @@ func TestOptInRefusalListsWhatTheDisclosureLacks(t *testing.T) {
 		"disclosure": "Sign here for offers and promotions."})
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
 	body := r.JSON(t)["error"].(map[string]any)
-	require.Equal(t, []any{`business name "Acme Outdoor"`, "the word WhatsApp", "how to opt out"}, body["missing"])
+	require.Equal(t, []any{`business name "Acme Outdoor"`, "the word WhatsApp",
+		`frequency "up to 4 messages a month" of offers and promotions`, "how to opt out"}, body["missing"],
+		"a paper form must say how often messages come, like every other disclosure")
 	require.Contains(t, body["message"], "the word WhatsApp")
 }
 
