@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -27,7 +28,7 @@ var withheldCallerIDs = map[string]bool{
 }
 
 var (
-	shortCodeRe = regexp.MustCompile(`^[0-9]{3,8}$`)
+	shortCodeRe = regexp.MustCompile(`^[0-9]{5,6}$`) // US and Canadian short codes
 	scopedIDRe  = regexp.MustCompile(`^[A-Za-z]{2}\.[A-Za-z0-9]+$`)
 )
 
@@ -54,6 +55,11 @@ func NormalizePhone(raw, region string) (string, error) {
 	}
 	if strings.HasPrefix(strings.ToLower(s), "client:") || strings.HasPrefix(strings.ToLower(s), "sip:") {
 		return "", fmt.Errorf("%q is not a phone number: %w", raw, ErrInvalidPhone)
+	}
+	if strings.IndexFunc(s, unicode.IsLetter) >= 0 {
+		// A vanity number (+1 800 FLOWERS) would become digits nobody typed: consent is for
+		// the number the person gave, so letters are refused, never converted.
+		return "", fmt.Errorf("%q has letters; a phone number is written in digits: %w", raw, ErrInvalidPhone)
 	}
 	if region == "" {
 		region = "US"
@@ -83,7 +89,7 @@ func NormalizeBusinessNumber(raw string) (string, error) {
 		return s, nil
 	}
 	if !strings.HasPrefix(s, "+") {
-		return "", fmt.Errorf("%q is neither E.164 (+15005550006) nor a short code: %w", raw, ErrInvalidPhone)
+		return "", fmt.Errorf("%q is neither E.164 (+15005550006) nor a short code of 5 or 6 digits: %w", raw, ErrInvalidPhone)
 	}
 	return NormalizePhone(s, "")
 }

@@ -121,14 +121,14 @@ func NewHandler(store Store, logger *slog.Logger, opts Options) *Handler {
 func (h *Handler) Register(r gin.IRouter) {
 	r.GET("/openapi.yaml", serveSpec)
 	v1 := r.Group("/v1", h.limitBody, h.deadline, h.authenticate)
-	v1.GET("/categories", h.categories)
-	v1.GET("/consents", h.listConsents)
-	v1.GET("/consents/:phone", h.consentsOfPhone)
-	v1.GET("/consents/:phone/evidence", h.evidence)
-	v1.GET("/events", h.events)
-	v1.GET(strings.TrimPrefix(exportPath, "/v1"), h.export)
-	v1.POST("/opt-outs", h.optOut)
-	v1.POST("/opt-ins", h.optIn)
+	v1.GET("/categories", only(), h.categories)
+	v1.GET("/consents", only("category", "status", "updated_since", "limit", "cursor"), h.listConsents)
+	v1.GET("/consents/:phone", only("category"), h.consentsOfPhone)
+	v1.GET("/consents/:phone/evidence", only(), h.evidence)
+	v1.GET("/events", only("after", "limit"), h.events)
+	v1.GET(strings.TrimPrefix(exportPath, "/v1"), only("category", "status", "updated_since", "format"), h.export)
+	v1.POST("/opt-outs", only(), h.optOut)
+	v1.POST("/opt-ins", only(), h.optIn)
 }
 
 // now is the handler's clock, in UTC.

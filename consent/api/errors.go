@@ -1,9 +1,13 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"reflect"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 )
@@ -75,7 +79,46 @@ func bodyError(c *gin.Context, limit int64, err error) {
 		abortError(c, http.StatusRequestEntityTooLarge, codeTooLarge, bodyTooLargeMessage(limit))
 		return
 	}
-	badRequest(c, codeBadRequest, "request body: "+err.Error())
+	badRequest(c, codeBadRequest, "request body: "+jsonProblem(err))
+}
+
+// jsonProblem says in plain words what is wrong with a JSON body, naming the field, without
+// the Go types encoding/json speaks of.
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("not valid JSON (at byte %d)", syntax.Offset)
+	case errors.As(err, &typ) && typ.Field != "":
+		return fmt.Sprintf("%s must be %s, got %s", typ.Field, jsonKind(typ.Type), typ.Value)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("a JSON object is required, got %s", typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON ends before it is complete"
+	}
+	msg := err.Error()
+	if field, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return "unknown field " + field
+	}
+	return strings.TrimPrefix(msg, "json: ")
+}
+
+// jsonKind names what a field holds in JSON's words.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "a list of " + strings.TrimPrefix(jsonKind(t.Elem()), "a ") + "s"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64:
+		return "a number"
+	}
+	return "another kind of value"
 }
 
 func bodyTooLargeMessage(limit int64) string {

@@ -84,17 +84,14 @@ func unknownCategories(b consent.Business, keys []string) []string {
 	return unknown
 }
 
-// pathPhone reads the E.164 phone of the path, written with %2B or a literal +.
-func pathPhone(c *gin.Context) (string, bool) {
+// pathPhone reads the phone of the path: E.164 written with %2B or a literal +, or a national
+// number in the business's region, as in bodies and query parameters.
+func pathPhone(c *gin.Context, region string) (string, bool) {
 	raw := c.Param("phone")
 	if unescaped, err := url.PathUnescape(raw); err == nil {
 		raw = unescaped
 	}
-	if !strings.HasPrefix(raw, "+") {
-		badRequest(c, codeInvalidPhone, fmt.Sprintf("phone %q must be E.164 with its leading + (write it as %%2B), e.g. %%2B14155550100", raw))
-		return "", false
-	}
-	return bodyPhone(c, raw, "")
+	return bodyPhone(c, raw, region)
 }
 
 // bodyPhone normalises a phone given in a request to E.164; national numbers use region.
@@ -105,4 +102,41 @@ func bodyPhone(c *gin.Context, raw, region string) (string, bool) {
 		return "", false
 	}
 	return phone, true
+}
+
+// only answers 400 for a query parameter the route does not take, naming it and the ones it
+// takes, and for one given twice: a typo (stauts=opted_in) must never widen a list to people
+// who said STOP.
+func only(params ...string) gin.HandlerFunc {
+	takes := "this endpoint takes no query parameters"
+	if len(params) > 0 {
+		takes = "this endpoint takes: " + strings.Join(params, ", ")
+	}
+	return func(c *gin.Context) {
+		q := c.Request.URL.Query()
+		var unknown []string
+		for name, values := range q {
+			switch {
+			case !slices.Contains(params, name):
+				unknown = append(unknown, name)
+			case len(values) > 1:
+				badRequest(c, codeBadRequest, fmt.Sprintf("query parameter %q is given %d times; give it once", name, len(values)))
+				return
+			}
+		}
+		if len(unknown) > 0 {
+			slices.Sort(unknown)
+			quoted := make([]string, len(unknown))
+			for i, u := range unknown {
+				quoted[i] = strconv.Quote(u)
+			}
+			noun := "parameter"
+			if len(quoted) > 1 {
+				noun = "parameters"
+			}
+			badRequest(c, codeBadRequest, fmt.Sprintf("unknown query %s %s; %s", noun, strings.Join(quoted, ", "), takes))
+			return
+		}
+		c.Next()
+	}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -55,10 +56,15 @@ func (h *Handler) listConsents(c *gin.Context) {
 	c.JSON(http.StatusOK, consentPageBody{Data: toConsentsJSON(page), NextCursor: next})
 }
 
-// consentsOfPhone answers GET /v1/consents/{phone}; an unknown phone has an empty list.
+// consentsOfPhone answers GET /v1/consents/{phone}[?category=]; an unknown phone has an empty
+// list.
 func (h *Handler) consentsOfPhone(c *gin.Context) {
-	phone, ok := pathPhone(c)
+	phone, ok := pathPhone(c, businessOf(c).Region)
 	if !ok {
+		return
+	}
+	category := c.Query("category")
+	if category != "" && !knownCategory(c, businessOf(c), category) {
 		return
 	}
 	cs, err := h.store.ConsentsOf(c.Request.Context(), businessOf(c).ID, phone)
@@ -66,13 +72,16 @@ func (h *Handler) consentsOfPhone(c *gin.Context) {
 		h.internalError(c, err)
 		return
 	}
+	if category != "" {
+		cs = slices.DeleteFunc(cs, func(x consent.Consent) bool { return x.Category != category })
+	}
 	c.JSON(http.StatusOK, phoneConsentsBody{Phone: phone, Consents: toConsentsJSON(cs)})
 }
 
 // evidence answers GET /v1/consents/{phone}/evidence: every event of the phone, oldest first,
 // with the disclosure each one answered.
 func (h *Handler) evidence(c *gin.Context) {
-	phone, ok := pathPhone(c)
+	phone, ok := pathPhone(c, businessOf(c).Region)
 	if !ok {
 		return
 	}

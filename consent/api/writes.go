@@ -18,30 +18,27 @@ import (
 const maxIdempotencyKey = 255
 
 type optOutRequest struct {
-	Phone    string `json:"phone"`
-	Category string `json:"category"`
+	Phone      string   `json:"phone"`
+	Category   string   `json:"category"`
+	Categories []string `json:"categories"`
 }
 
-// optOut answers POST /v1/opt-outs: the phone stops receiving one category, or every category
-// when none is named or the business revokes globally. 201 with the events recorded.
+// optOut answers POST /v1/opt-outs: the phone stops receiving the categories named (category
+// or categories), or every category when none is named or the business revokes globally. 201
+// with the events recorded.
 func (h *Handler) optOut(c *gin.Context) {
 	b := businessOf(c)
 	var req optOutRequest
-	if !h.decodeBody(c, &req) || !storableFields(c, map[string]any{"phone": req.Phone, "category": req.Category}) {
+	if !h.decodeBody(c, &req) || !storableFields(c, map[string]any{"phone": req.Phone, "category": req.Category, "categories": req.Categories}) {
 		return
 	}
 	phone, ok := requestPhone(c, req.Phone, b.Region)
 	if !ok {
 		return
 	}
-	cats := b.CategoryKeys()
-	if req.Category != "" {
-		if !knownCategory(c, b, req.Category) {
-			return
-		}
-		if b.Revocation != consent.RevocationGlobal {
-			cats = []string{req.Category}
-		}
+	cats, ok := optOutCategories(c, b, req)
+	if !ok {
+		return
 	}
 	idem, ok := idempotencyKey(c)
 	if !ok {
@@ -57,6 +54,31 @@ func (h *Handler) optOut(c *gin.Context) {
 		}
 	}
 	h.record(c, phone, events)
+}
+
+// optOutCategories returns the categories an opt-out stops, answering 400 for a request that
+// names both category and categories, or a category the business does not have.
+func optOutCategories(c *gin.Context, b consent.Business, req optOutRequest) ([]string, bool) {
+	named := req.Categories
+	switch {
+	case req.Category != "" && req.Categories != nil:
+		badRequest(c, codeBadRequest, "give category or categories, not both")
+		return nil, false
+	case req.Category != "":
+		named = []string{req.Category}
+	case req.Categories != nil && len(req.Categories) == 0:
+		badRequest(c, codeBadRequest, "categories is empty: name at least one of "+strings.Join(b.CategoryKeys(), ", ")+", or leave it out to stop all")
+		return nil, false
+	}
+	if unknown := unknownCategories(b, named); len(unknown) > 0 {
+		badRequest(c, codeUnknownCategory, fmt.Sprintf("unknown categories %s; valid categories: %s",
+			strings.Join(unknown, ", "), strings.Join(b.CategoryKeys(), ", ")))
+		return nil, false
+	}
+	if len(named) == 0 || b.Revocation == consent.RevocationGlobal {
+		return b.CategoryKeys(), true
+	}
+	return uniqueKeys(named), true
 }
 
 // record stores the events of one request about one person, in that person's unit and
