@@ -47,8 +47,39 @@ type businessFile struct {
 	Language   string                       `yaml:"language"`
 	Region     string                       `yaml:"region"`
 	Revocation string                       `yaml:"revocation"`
-	Categories []categoryFile               `yaml:"categories"`
-	Messages   map[string]map[string]string `yaml:"messages"`
+	Categories []categoryFile `yaml:"categories"`
+	Messages   messagesFile   `yaml:"messages"`
+	lines      map[string]int // line of each top-level field
+}
+
+// messagesFile is the messages: section: per language tag, message names and their texts.
+type messagesFile map[string]map[string]string
+
+// messagesShape says, in the file's terms, what the messages: section holds.
+const messagesShape = "messages: maps a language tag to message names and their texts, e.g.\n" +
+	"  messages:\n    en-US:\n      sms.help: \"{business}: text {keywords} to join. Help: {help}\""
+
+func (m *messagesFile) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: %s", n.Line, messagesShape)
+	}
+	out := messagesFile{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		tag, texts := n.Content[i], n.Content[i+1]
+		if texts.Kind != yaml.MappingNode {
+			return fmt.Errorf("line %d: messages.%s must map message names to texts (%s)", texts.Line, tag.Value, messagesShape)
+		}
+		out[tag.Value] = map[string]string{}
+		for j := 0; j+1 < len(texts.Content); j += 2 {
+			name, text := texts.Content[j], texts.Content[j+1]
+			if text.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: messages.%s.%s must be one text in quotes", text.Line, tag.Value, name.Value)
+			}
+			out[tag.Value][name.Value] = text.Value
+		}
+	}
+	*m = out
+	return nil
 }
 
 type lineString struct {
@@ -110,15 +141,52 @@ func ParseBusinessFile(r io.Reader) (Business, error) {
 		}
 		return Business{}, FileErrors{{Field: "file", Msg: yamlMessage(err)}}
 	}
+	f.lines = topLevelLines(data)
 	return f.validate()
 }
+
+// topLevelLines finds the line of every top-level field of a file that parsed, and the line
+// after the last for fields that are missing, so every problem can name a line.
+func topLevelLines(data []byte) map[string]int {
+	var doc yaml.Node
+	lines := map[string]int{}
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return lines
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		lines[m.Content[i].Value] = m.Content[i].Line
+	}
+	lines[""] = bytes.Count(data, []byte("\n")) + 1
+	return lines
+}
+
+// line is where field is in the file, or the end of the file when it is missing there.
+func (f businessFile) line(field string) int {
+	if l, ok := f.lines[field]; ok {
+		return l
+	}
+	return f.lines[""]
+}
+
+// yamlTypes are the words a file's author knows for the kinds the YAML parser names.
+var yamlTypes = strings.NewReplacer(
+	"!!str", "text", "!!int", "a number", "!!float", "a number", "!!bool", "true or false",
+	"!!seq", "a list", "!!map", "a mapping", "!!null", "nothing",
+	"into int", "where a whole number belongs", "into string", "where text belongs",
+	"into []consent.lineString", "where a list of numbers belongs",
+	"into []consent.categoryFile", "where a list of categories belongs",
+	"into consent.categoryFile", "where a category belongs",
+	"into consent.lineString", "where a number belongs",
+	"in type consent.businessFile", "(allowed: id, name, help, numbers, language, region, revocation, categories, messages)",
+	"cannot unmarshal", "found",
+)
 
 // yamlMessage makes the YAML parser's message read in terms of the file, not Go types.
 func yamlMessage(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
-	return strings.ReplaceAll(msg, "in type consent.businessFile",
-		"(allowed: id, name, help, numbers, language, region, revocation, categories, messages)")
+	return yamlTypes.Replace(msg)
 }
 
 func (f businessFile) validate() (Business, error) {
@@ -130,41 +198,44 @@ func (f businessFile) validate() (Business, error) {
 		ID: strings.TrimSpace(f.ID), Name: strings.TrimSpace(f.Name), Help: strings.TrimSpace(f.Help),
 		Language: f.Language, Region: f.Region, Revocation: Revocation(f.Revocation), Messages: f.Messages,
 	}
-	if !idRe.MatchString(b.ID) {
-		bad("id", 0, "is required: lower-case letters, digits and hyphens, e.g. acme")
+	switch {
+	case b.ID == "":
+		bad("id", f.line("id"), "is required: lower-case letters, digits and hyphens, e.g. acme")
+	case !idRe.MatchString(b.ID):
+		bad("id", f.line("id"), "%q is not a valid id: use lower-case letters, digits and hyphens (up to 63), e.g. acme", b.ID)
 	}
 	if b.Name == "" {
-		bad("name", 0, "is required: the business name spoken and written in every disclosure")
+		bad("name", f.line("name"), "is required: the business name spoken and written in every disclosure")
 	}
 	if b.Help == "" {
-		bad("help", 0, "is required: how people reach the business, used in HELP replies")
+		bad("help", f.line("help"), "is required: how people reach the business, used in HELP replies")
 	}
 	if b.Language == "" {
 		b.Language = "en-US"
 	} else if !languageRe.MatchString(b.Language) {
-		bad("language", 0, "%q is not a language tag such as en-US or es-US", b.Language)
+		bad("language", f.line("language"), "%q is not a language tag such as en-US or es-US", b.Language)
 	}
 	if b.Revocation == "" {
 		b.Revocation = RevocationCategory
 	} else if !b.Revocation.Valid() {
-		bad("revocation", 0, "%q must be category or global", f.Revocation)
+		bad("revocation", f.line("revocation"), "%q must be category or global", f.Revocation)
 	}
-	b.Numbers = validateNumbers(f.Numbers, bad)
+	b.Numbers = validateNumbers(f.Numbers, f.line("numbers"), bad)
 	if b.Region == "" {
 		b.Region = defaultRegion(b)
 	} else if !regionRe.MatchString(b.Region) {
-		bad("region", 0, "%q is not a two-letter region such as US", b.Region)
+		bad("region", f.line("region"), "%q is not a two-letter region such as US", b.Region)
 	}
-	b.Categories = validateCategories(f.Categories, bad)
+	b.Categories = validateCategories(f.Categories, f.line("categories"), bad)
 	if len(errs) > 0 {
 		return Business{}, errs
 	}
 	return b, nil
 }
 
-func validateNumbers(nums []lineString, bad func(string, int, string, ...any)) []string {
+func validateNumbers(nums []lineString, line int, bad func(string, int, string, ...any)) []string {
 	if len(nums) == 0 {
-		bad("numbers", 0, "at least one Twilio number (E.164 or short code) is required")
+		bad("numbers", line, "at least one Twilio number (E.164 or a short code of 5 or 6 digits) is required")
 	}
 	seen := map[string]bool{}
 	out := make([]string, 0, len(nums))
@@ -172,7 +243,7 @@ func validateNumbers(nums []lineString, bad func(string, int, string, ...any)) [
 		field := fmt.Sprintf("numbers[%d]", i)
 		norm, err := NormalizeBusinessNumber(n.value)
 		if err != nil {
-			bad(field, n.line, "%q is neither a valid E.164 number (+15005550006) nor a short code", n.value)
+			bad(field, n.line, "%q is neither a valid E.164 number (+15005550006) nor a short code of 5 or 6 digits", n.value)
 			continue
 		}
 		if seen[norm] {
@@ -185,9 +256,9 @@ func validateNumbers(nums []lineString, bad func(string, int, string, ...any)) [
 	return out
 }
 
-func validateCategories(cats []categoryFile, bad func(string, int, string, ...any)) []Category {
+func validateCategories(cats []categoryFile, line int, bad func(string, int, string, ...any)) []Category {
 	if len(cats) == 0 {
-		bad("categories", 0, "at least one category is required")
+		bad("categories", line, "at least one category is required")
 	}
 	keys, keywords, digits := map[string]int{}, map[string]int{}, map[int]int{}
 	out := make([]Category, 0, len(cats))
