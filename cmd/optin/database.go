@@ -47,18 +47,34 @@ func (c *cli) openStore(ctx context.Context) (*postgres.Store, error) {
 func openMigrated(ctx context.Context, url string) (*postgres.Store, int, error) {
 	store, err := postgres.Open(ctx, url)
 	if err != nil {
-		return nil, 0, fmt.Errorf("open database: %w", err)
+		return nil, 0, fmt.Errorf("open database: %w: %w", errUnreachable, err)
 	}
-	mdb, err := postgres.OpenMigrationDB(url)
+	applied, err := migrateOnce(ctx, url)
 	if err != nil {
 		store.Close()
 		return nil, 0, err
 	}
+	return store, applied, nil
+}
+
+// errUnreachable marks a database that did not answer, as opposed to one that refused what
+// was asked of it.
+var errUnreachable = errors.New("the database does not answer")
+
+// migrateOnce applies pending migrations under the advisory lock, over connections of its own
+// without a statement timeout.
+func migrateOnce(ctx context.Context, url string) (int, error) {
+	mdb, err := postgres.OpenMigrationDB(url)
+	if err != nil {
+		return 0, err
+	}
 	defer mdb.Close()
+	if err := mdb.PingContext(ctx); err != nil {
+		return 0, fmt.Errorf("migrate: %w: %w", errUnreachable, err)
+	}
 	applied, err := postgres.Migrate(ctx, mdb)
 	if err != nil {
-		store.Close()
-		return nil, 0, fmt.Errorf("migrate: %w", err)
+		return 0, fmt.Errorf("migrate: %w", err)
 	}
-	return store, applied, nil
+	return applied, nil
 }

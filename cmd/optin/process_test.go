@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/optin/optin/consent/postgres"
 	"github.com/optin/optin/consent/postgres/pgtest"
 )
 
@@ -178,4 +179,54 @@ func hasLine(text, want string) bool {
 		}
 	}
 	return false
+}
+
+func TestAStopTakenWhileTheDatabaseIsDownSurvivesAKillAndARestartAndLandsOnce(t *testing.T) {
+	url := pgtest.NewURL(t)
+	proxy, proxied := pgtest.NewProxy(t, url)
+	require.Equal(t, 0, first(runCLI(t, map[string]string{"DATABASE_URL": url}, "", "business", "apply", "-f", demoFile)))
+	addr, spoolDir := freeAddr(t), t.TempDir()
+	const token = "tok-5e4d3c2b1a09"
+	start := func() *exec.Cmd {
+		cmd := exec.Command(optinBinary, "serve")
+		cmd.Env = []string{beOptin, "DATABASE_URL=" + proxied, "HTTP_ADDR=" + addr, "PUBLIC_URL=http://" + addr,
+			"TWILIO_AUTH_TOKEN=" + token, "SPOOL_DIR=" + spoolDir}
+		require.NoError(t, cmd.Start())
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		return cmd
+	}
+	initial := start()
+	waitReady(t, addr, time.Minute) // it learns the businesses and keeps them in the spool directory
+	require.NoError(t, initial.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, initial.Wait())
+
+	proxy.Refuse()
+	second := start()
+	require.Eventually(t, func() bool {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == http.StatusOK
+	}, time.Minute, 50*time.Millisecond, "the service starts although the database does not answer")
+	assert.Contains(t, fetch(t, "http://"+addr+"/readyz"), `"status":"degraded"`)
+	sim := []string{"simulate", "sms", "--url", "http://" + addr, "--token", token, "--from", "+14155552671"}
+	code, out, errOut := runCLI(t, nil, "STOP\n", sim...)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "you are unsubscribed", "the STOP is confirmed from the spool")
+	assert.True(t, hasLine(fetch(t, "http://"+addr+"/metrics"), "optin_spool_depth 1"))
+	require.NoError(t, second.Process.Kill()) // kill -9 with the STOP still in the spool
+	second.Wait()
+
+	start()
+	proxy.Heal()
+	waitReady(t, addr, time.Minute)
+	store, err := postgres.Open(context.Background(), url)
+	require.NoError(t, err)
+	defer store.Close()
+	require.Eventually(t, func() bool {
+		evs, err := store.Evidence(context.Background(), "acme", "+14155552671")
+		return err == nil && len(evs) == 3
+	}, time.Minute, 50*time.Millisecond, "the spooled STOP lands once: one opt-out per category")
+	assert.True(t, hasLine(fetch(t, "http://"+addr+"/metrics"), "optin_spool_depth 0"))
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
@@ -34,19 +36,38 @@ func newService(cfg config, store *postgres.Store, sp *spool.Spool, logger *slog
 // serveService serves the service with the spool in cfg.SpoolDir until ctx ends: it opens
 // the spool (replaying what an earlier run left once the database answers), teaches the
 // Twilio edge every business, and replays in the background while it serves.
-func serveService(ctx context.Context, cfg config, store *postgres.Store, logger *slog.Logger, onListen func(addr string)) error {
+//
+// When prepare is given, the database did not answer at start: prepare (migrating once it
+// answers) runs in the background, then the businesses are read again.
+func serveService(ctx context.Context, cfg config, store *postgres.Store, logger *slog.Logger, onListen func(addr string),
+	prepare ...func(context.Context) error) error {
 	sp, err := spool.Open(cfg.SpoolDir, logger.With(slog.String("component", "spool")))
 	if err != nil {
 		return fmt.Errorf("open the spool (SPOOL_DIR=%s): %w", cfg.SpoolDir, err)
 	}
 	defer sp.Close()
 	svc := newService(cfg, store, sp, logger)
-	if err := svc.Warm(ctx); err != nil {
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	if err := svc.Warm(wctx); err != nil {
 		logger.Warn("could not read the businesses ahead of their first webhook", "err", err)
 	}
-	rctx, stop := context.WithCancel(ctx)
-	replayed := make(chan struct{})
-	go func() { defer close(replayed); svc.Replay(rctx) }()
-	defer func() { stop(); <-replayed }()
+	cancel()
+	bctx, stop := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer func() { stop(); background.Wait() }()
+	background.Go(func() { svc.Replay(bctx) })
+	for _, p := range prepare {
+		background.Go(func() {
+			if err := p(bctx); err != nil {
+				if bctx.Err() == nil {
+					logger.Error("preparing the database failed; /readyz stays 503", "err", err)
+				}
+				return
+			}
+			if err := svc.Warm(bctx); err != nil {
+				logger.Warn("could not read the businesses", "err", err)
+			}
+		})
+	}
 	return listenAndServe(ctx, cfg.HTTPAddr, svc.Engine, logger, onListen)
 }

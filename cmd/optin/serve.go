@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/optin/optin/consent/postgres"
 )
 
 const serveUsage = `serve
@@ -46,18 +48,54 @@ const (
 	shutdownTimeout   = 25 * time.Second
 )
 
-// serve opens the store, migrates, and serves until ctx ends.
+// serve opens the store, migrates, and serves until ctx ends. When the database does not
+// answer at start, it serves degraded (opt-outs go to the spool, /readyz says so) and
+// migrates as soon as the database answers.
 func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
-	store, applied, err := openMigrated(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	logger.Info("migrations applied", slog.Int("count", applied))
 	if cfg.TwilioAuthToken == "" && len(cfg.TwilioAuthTokens) == 0 {
 		logger.Warn("TWILIO_AUTH_TOKEN is not set: every Twilio webhook will be refused with 403")
 	}
-	return serveService(ctx, cfg, store, logger, nil)
+	store, applied, err := openMigrated(ctx, cfg.DatabaseURL)
+	if err == nil {
+		defer store.Close()
+		logger.Info("migrations applied", slog.Int("count", applied))
+		return serveService(ctx, cfg, store, logger, nil)
+	}
+	if !errors.Is(err, errUnreachable) {
+		return err
+	}
+	logger.Error("PostgreSQL does not answer: serving degraded until it does; opt-outs go to the spool", "err", err)
+	if store, err = postgres.OpenUnchecked(cfg.DatabaseURL); err != nil {
+		return err
+	}
+	defer store.Close()
+	return serveService(ctx, cfg, store, logger, nil, func(ctx context.Context) error {
+		applied, err := migrateWhenReachable(ctx, cfg.DatabaseURL, logger)
+		if err == nil {
+			logger.Info("PostgreSQL answers: migrations applied", slog.Int("count", applied))
+		}
+		return err
+	})
+}
+
+// migrateRetry is how often a service started without its database tries again.
+const migrateRetry = time.Second
+
+// migrateWhenReachable applies migrations once the database answers, trying every
+// migrateRetry until ctx ends. A migration that fails for another reason is returned.
+func migrateWhenReachable(ctx context.Context, url string, logger *slog.Logger) (int, error) {
+	for {
+		applied, err := migrateOnce(ctx, url)
+		if err == nil || !errors.Is(err, errUnreachable) {
+			return applied, err
+		}
+		logger.Debug("PostgreSQL still does not answer", "err", err)
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(migrateRetry):
+		}
+	}
 }
 
 // listenAndServe serves handler on addr until ctx ends, then shuts down gracefully: the

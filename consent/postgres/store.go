@@ -42,6 +42,21 @@ func WithClock(clock func() time.Time) Option {
 // Open connects to the database at databaseURL (a postgres:// URL or a key=value string),
 // adding sslmode=disable when the URL names no sslmode, and checks that it answers.
 func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, error) {
+	s, err := OpenUnchecked(databaseURL, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("connecting to database: %w", err)
+	}
+	return s, nil
+}
+
+// OpenUnchecked is Open without asking the database anything: for a service that starts
+// while the database does not answer and takes what it can (opt-outs into its spool) until
+// it does.
+func OpenUnchecked(databaseURL string, opts ...Option) (*Store, error) {
 	db, err := OpenDB(databaseURL)
 	if err != nil {
 		return nil, err
@@ -49,10 +64,6 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	db.SetMaxOpenConns(25)
 	db.SetMaxIdleConns(25)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("connecting to database: %w", err)
-	}
 	return NewStore(db, opts...), nil
 }
 

@@ -2,6 +2,9 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -10,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/optin/optin/channels/twilio"
+	"github.com/optin/optin/consent"
 	"github.com/optin/optin/consent/api"
 	"github.com/optin/optin/consent/postgres"
 	"github.com/optin/optin/consent/spool"
@@ -84,15 +88,49 @@ func New(cfg Config, store *postgres.Store, logger *slog.Logger) *Service {
 		replayer: spool.Replayer{Store: store, Kinds: kinds, Log: logger.With(slog.String("component", "spool"))}}
 }
 
+// businessesKept is the name under which the spool keeps the businesses last read.
+const businessesKept = "businesses.json"
+
 // Warm teaches the Twilio edge every business, so that their numbers are recognised and
-// their opt-outs spooled even while the database does not answer.
+// their opt-outs spooled even while the database does not answer. The businesses are kept in
+// the spool directory too: a replica started while the database does not answer learns them
+// from there.
 func (s *Service) Warm(ctx context.Context) error {
 	bs, err := s.store.Businesses(ctx)
 	if err != nil {
+		if kept, kerr := s.keptBusinesses(); kerr == nil {
+			s.twilio.Warm(kept)
+			return fmt.Errorf("%w (the %d businesses kept in the spool directory are used meanwhile)", err, len(kept))
+		}
 		return err
 	}
 	s.twilio.Warm(bs)
+	if s.spool != nil {
+		data, err := json.Marshal(bs)
+		if err == nil {
+			err = s.spool.Keep(businessesKept, data)
+		}
+		if err != nil {
+			s.log.Warn("could not keep the businesses in the spool directory", "err", err)
+		}
+	}
 	return nil
+}
+
+// keptBusinesses reads the businesses the spool directory keeps.
+func (s *Service) keptBusinesses() ([]consent.Business, error) {
+	if s.spool == nil {
+		return nil, errors.New("no spool")
+	}
+	data, err := s.spool.Kept(businessesKept)
+	if err != nil {
+		return nil, err
+	}
+	var bs []consent.Business
+	if err := json.Unmarshal(data, &bs); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", businessesKept, err)
+	}
+	return bs, nil
 }
 
 // Replay replays the spool into the ledger until ctx ends; without a spool it returns at once.
