@@ -40,13 +40,13 @@ func (es FileErrors) Error() string {
 func (es FileErrors) Unwrap() error { return ErrInvalid }
 
 type businessFile struct {
-	ID         string                       `yaml:"id"`
-	Name       string                       `yaml:"name"`
-	Help       string                       `yaml:"help"`
-	Numbers    []lineString                 `yaml:"numbers"`
-	Language   string                       `yaml:"language"`
-	Region     string                       `yaml:"region"`
-	Revocation string                       `yaml:"revocation"`
+	ID         string         `yaml:"id"`
+	Name       string         `yaml:"name"`
+	Help       string         `yaml:"help"`
+	Numbers    []lineString   `yaml:"numbers"`
+	Language   string         `yaml:"language"`
+	Region     string         `yaml:"region"`
+	Revocation string         `yaml:"revocation"`
 	Categories []categoryFile `yaml:"categories"`
 	Messages   messagesFile   `yaml:"messages"`
 	lines      map[string]int // line of each top-level field
