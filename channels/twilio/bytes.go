@@ -64,3 +64,9 @@ func validID(id string) bool {
 func validIDs(sid, accountSid string) bool {
 	return validID(sid) && (accountSid == "" || validID(accountSid))
 }
+
+// storableEvidence returns evidence the store can hold, as storable makes an event's: text
+// that is not valid UTF-8 or holds NUL is made valid, its raw bytes kept in base64.
+func storableEvidence(ev map[string]any) map[string]any {
+	return storable(consent.Event{Evidence: ev}).Evidence
+}

@@ -18,6 +18,9 @@ type Store interface {
 	// Commit decides a write against the person's committed state and records its outcome
 	// in one unit no other write about the person interleaves with; a message exactly once.
 	Commit(ctx context.Context, w consent.Write) (consent.Committed, error)
+	// RecordSignal appends a platform signal once per MessageSid; fresh is false when the
+	// message gave one before.
+	RecordSignal(ctx context.Context, s consent.Signal) (_ consent.Signal, fresh bool, err error)
 }
 
 // Config holds what the Twilio edge needs to know about its deployment.

@@ -14,13 +14,22 @@ import (
 // errorOptedOut is Twilio's error code for a send to a number that has opted out at Twilio.
 const errorOptedOut = "21610"
 
-// status handles message status callbacks. Only ErrorCode 21610 matters: the recipient
-// opted out at Twilio, so they are opted out of every category here too. Every other
-// status is acknowledged and ignored.
+// status handles message status callbacks. ErrorCode 21610 means the recipient opted out at
+// Twilio, so they are opted out of every category here too; 63033, 63049 and 63014 are
+// platform signals, recorded apart from consent (see signal). Every other status is
+// acknowledged and ignored.
 func (h *Handler) status(c *gin.Context) {
 	ctx := c.Request.Context()
 	var f statusForm
-	if err := bindForm(c, &f); err != nil || f.ErrorCode != errorOptedOut || f.sid() == "" {
+	if err := bindForm(c, &f); err != nil || f.sid() == "" {
+		h.writeMessage(c, "")
+		return
+	}
+	if kind, ok := consent.SignalOfErrorCode(f.ErrorCode); ok {
+		h.signal(c, f, kind)
+		return
+	}
+	if f.ErrorCode != errorOptedOut {
 		h.writeMessage(c, "")
 		return
 	}

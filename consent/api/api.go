@@ -29,6 +29,7 @@ type Store interface {
 	ListConsents(ctx context.Context, businessID string, f consent.ConsentFilter, after consent.ConsentKey, limit int) ([]consent.Consent, error)
 	ExportConsents(ctx context.Context, businessID string, f consent.ConsentFilter, each func(consent.Consent) error) error
 	EventsAfter(ctx context.Context, businessID string, after int64, limit int) ([]consent.Event, error)
+	SignalsAfter(ctx context.Context, businessID string, after int64, limit int) ([]consent.Signal, error)
 }
 
 // Options tune the API. The zero value is usable.
@@ -126,6 +127,7 @@ func (h *Handler) Register(r gin.IRouter) {
 	v1.GET("/consents/:phone", only("category"), h.consentsOfPhone)
 	v1.GET("/consents/:phone/evidence", only(), h.evidence)
 	v1.GET("/events", only("after", "limit"), h.events)
+	v1.GET("/signals", only("after", "limit"), h.signals)
 	v1.GET(strings.TrimPrefix(exportPath, "/v1"), only("category", "status", "updated_since", "format"), h.export)
 	v1.POST("/opt-outs", only(), h.optOut)
 	v1.POST("/opt-ins", only(), h.optIn)
