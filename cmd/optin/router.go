@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
@@ -33,8 +34,9 @@ func newService(cfg config, store *postgres.Store, sp *spool.Spool, logger *slog
 
 // serveService serves the service with the spool in cfg.SpoolDir until ctx ends: it opens
 // the spool (replaying what an earlier run left once the database answers), teaches the
-// Twilio edge every business, and replays in the background while it serves.
-func serveService(ctx context.Context, cfg config, store *postgres.Store, logger *slog.Logger, onListen func(addr string)) error {
+// Twilio edge every business, and replays in the background while it serves. It serves on
+// ln, or on a listener of cfg.HTTPAddr when ln is nil.
+func serveService(ctx context.Context, cfg config, store *postgres.Store, logger *slog.Logger, ln net.Listener, onListen func(addr string)) error {
 	sp, err := spool.Open(cfg.SpoolDir, logger.With(slog.String("component", "spool")))
 	if err != nil {
 		return fmt.Errorf("open the spool (SPOOL_DIR=%s): %w", cfg.SpoolDir, err)
@@ -48,5 +50,8 @@ func serveService(ctx context.Context, cfg config, store *postgres.Store, logger
 	replayed := make(chan struct{})
 	go func() { defer close(replayed); svc.Replay(rctx) }()
 	defer func() { stop(); <-replayed }()
-	return listenAndServe(ctx, cfg.HTTPAddr, svc.Engine, logger, onListen)
+	if ln == nil {
+		return listenAndServe(ctx, cfg.HTTPAddr, svc.Engine, logger, onListen)
+	}
+	return serveOn(ctx, ln, svc.Engine, logger, onListen)
 }
