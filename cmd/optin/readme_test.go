@@ -184,6 +184,12 @@ func TestREADMEWalkthroughAsANewUser(t *testing.T) {
 	assert.Contains(t, text, "WhatsApp", "evidence carries the disclosure's text")
 	assert.Contains(t, text, `"code":"disclosure_incomplete"`, "an incomplete disclosure is refused with what it lacks")
 	assert.Contains(t, text, `"next_cursor":null`, "the paging loop walks to the last page")
+	assert.Regexp(t, `ledger: event \d+: opt_in offers \(ivr, keypress, input "1"\)`, text, "the simulator shows what the call recorded")
+	assert.Contains(t, text, "no reply: the number is opted out of everything", "and why a repeat STOP got no reply")
+	assert.Regexp(t, `opt_out \w+ \(sms, provider_opt_out, input "21610"\)`, text, "a 21610 status callback opts out")
+	assert.Regexp(t, `(?m)^'\+14155552671,offers,opted_in,`, text, "the CSV export, after the walkthrough, still shows the call's opt-in")
+	assert.Contains(t, text, "was already revoked", "revoking a key twice says so")
+	assert.Contains(t, text, "built with go", "optin version names the Go version")
 	dev.stop(t, dir)
 
 	dev = startDev(t, filepath.Join(bin, "optin"), dir, env)
