@@ -51,8 +51,7 @@ func runSimulateCall(ctx context.Context, c *cli, args []string) error {
 	}
 	ledger := s.openLedger(ctx)
 	defer ledger.close()
-	ledger.report(ctx, c.stdout, ledgerQuery{business: *to, person: *from, ref: call.Get("CallSid"), what: "call"})
-	return nil
+	return ledger.report(ctx, c.stdout, ledgerQuery{business: *to, person: *from, ref: call.Get("CallSid"), what: "call"})
 }
 
 // playCall follows a call from its first webhook to its end.

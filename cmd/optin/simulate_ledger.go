@@ -54,20 +54,26 @@ func (l *ledgerView) close() {
 	}
 }
 
-// report prints what the ledger recorded for q, and why a message got no reply.
-func (l *ledgerView) report(ctx context.Context, w io.Writer, q ledgerQuery) {
+// report prints what the ledger recorded for q, and why a message got no reply. It fails
+// when no business has the number played against, as every command about an unknown
+// business does; a ledger it cannot read is only mentioned.
+func (l *ledgerView) report(ctx context.Context, w io.Writer, q ledgerQuery) error {
 	if l.store == nil {
 		fmt.Fprintf(w, "ledger: not shown (%s)\n", l.why)
-		return
+		return nil
 	}
 	f, err := l.facts(ctx, q)
 	if err != nil {
 		fmt.Fprintf(w, "ledger: not shown (%v)\n", err)
-		return
+		return nil
 	}
 	for _, line := range describeLedger(q, f) {
 		fmt.Fprintln(w, line)
 	}
+	if f.business == nil {
+		return fmt.Errorf("no business has the number %s: apply its business file, or pass the number of one (see 'optin business list')", q.business)
+	}
+	return nil
 }
 
 // facts reads the business of the number, the person's events carrying q.ref, and whether

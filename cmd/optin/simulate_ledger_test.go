@@ -84,8 +84,6 @@ func TestSimulatedMessagesShowTheLedgerAndWhyThereWasNoReply(t *testing.T) {
 		{"a repeat STOP gets no reply because the number is opted out of everything", "+15005550006", "STOP",
 			[]string{"ledger: nothing recorded for this message: the number was already opted out of every category",
 				"no reply: the number is opted out of everything"}, []string{"(?m)^reply: "}},
-		{"a message to a number no business has says so", "+15005550001", "HELP",
-			[]string{"no reply: no business has the number +15005550001"}, nil},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -99,6 +97,29 @@ func TestSimulatedMessagesShowTheLedgerAndWhyThereWasNoReply(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestSimulatingAgainstANumberNoBusinessHasFails(t *testing.T) {
+	srv := startSimServer(t)
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"a call", []string{"call", "--from", "+14155552671", "--to", "+15005550001", "--keys", "1"}},
+		{"a message", []string{"sms", "--from", "+14155552671", "--to", "+15005550001", "HELP"}},
+		{"a status callback", []string{"status", "--to", "+14155552671", "--from", "+15005550001", "--error", "21610"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := srv.simulate(t, tt.args...)
+			assert.Equal(t, 1, code, "stdout: %s", out)
+			assert.Contains(t, out, "ledger: nothing recorded: no business has the number +15005550001")
+			assert.Contains(t, errOut, "no business has the number +15005550001")
+		})
+	}
+	code, out, _ := srv.simulate(t, "sms", "--from", "+14155552671", "--to", "+15005550001", "HELP")
+	require.Equal(t, 1, code)
+	assert.Contains(t, out, "no reply: no business has the number +15005550001", "the silence is explained too")
 }
 
 func TestSimulatedStatusCallbacks(t *testing.T) {
@@ -143,4 +164,14 @@ func TestSimulateStatusUsageErrors(t *testing.T) {
 			assert.Contains(t, errOut, tt.want)
 		})
 	}
+}
+
+func TestSimulatingWithoutADatabaseSaysTheLedgerIsNotShown(t *testing.T) {
+	srv := startSimServer(t)
+	t.Chdir(t.TempDir()) // no 'optin dev' database here
+	env := map[string]string{"PUBLIC_URL": srv.env["PUBLIC_URL"], "TWILIO_AUTH_TOKEN": simToken}
+	code, out, errOut := runCLI(t, env, "", "simulate", "sms", "--from", "+14155552671", "HELP")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "reply: ", "the message is still sent")
+	assert.Contains(t, out, "ledger: not shown (set DATABASE_URL to the server's database to see it)")
 }

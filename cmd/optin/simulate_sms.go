@@ -53,9 +53,8 @@ func runSimulateSMS(ctx context.Context, c *cli, args []string) error {
 		for _, r := range replies {
 			fmt.Fprintf(c.stdout, "reply: %s\n", r)
 		}
-		ledger.report(ctx, c.stdout, ledgerQuery{business: *business, person: *person, ref: form.Get("MessageSid"),
+		return ledger.report(ctx, c.stdout, ledgerQuery{business: *business, person: *person, ref: form.Get("MessageSid"),
 			what: "message", explainSilence: len(replies) == 0})
-		return nil
 	}
 	if fs.NArg() > 0 {
 		return send(strings.Join(fs.Args(), " "))

@@ -63,6 +63,5 @@ func runSimulateStatus(ctx context.Context, c *cli, args []string) error {
 	if *code != errorOptedOut {
 		q.note = "only 21610 changes consent; " + *code + " is not an opt-out"
 	}
-	ledger.report(ctx, c.stdout, q)
-	return nil
+	return ledger.report(ctx, c.stdout, q)
 }
