@@ -14,8 +14,10 @@ import (
 const keyUsage = `key create --business ID [--name NAME] | key list --business ID | key revoke ID
 
 create  makes a new API key for a business and prints it once, alone on the last line
-list    shows a business's keys (prefix, name, last use), never the secret
-revoke  revokes a key by its numeric id; requests with it answer 401 from then on
+list    shows a business's keys (prefix, name, last use), never the secret; an unknown
+        business is an error
+revoke  revokes a key by its numeric id; requests with it answer 401 from then on (a key
+        revoked already is left as it is, and the command says so)
 `
 
 func runKey(ctx context.Context, c *cli, args []string) error {
