@@ -12,8 +12,10 @@ FUZZ_TARGETS = ./flows:FuzzHandleMessage ./flows:FuzzNormalise \
 	./consent/api:FuzzWriteBodies ./consent/api:FuzzReadParameters
 FUZZTIME ?= 3s
 
-run: ## serve the demo: local PostgreSQL under .data/, demo business, a fresh API key, :8080
-	$(GO) run ./cmd/optin dev
+run: ## serve the demo: local PostgreSQL under .data/, demo business, an API key, 127.0.0.1:8080 (HTTP_ADDR=… moves it)
+	@echo "building optin (the first build downloads and compiles the dependencies, which takes a while)…"
+	@$(GO) build -o bin/optin ./cmd/optin
+	@exec ./bin/optin dev
 
 test: ## each fuzz target briefly, then every test with the race detector, against a real PostgreSQL
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$fn for $(FUZZTIME)"; \

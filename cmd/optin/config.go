@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -16,7 +17,7 @@ import (
 type config struct {
 	DatabaseURL      string            `env:"DATABASE_URL"`
 	HTTPAddr         string            `env:"HTTP_ADDR" envDefault:":8080"`
-	PublicURL        string            `env:"PUBLIC_URL" envDefault:"http://localhost:8080"`
+	PublicURL        string            `env:"PUBLIC_URL"` // default: publicURLFor(HTTPAddr)
 	TwilioAuthToken  string            `env:"TWILIO_AUTH_TOKEN"`
 	TwilioAuthTokens map[string]string // TWILIO_AUTH_TOKENS: AC…:token,…
 	LogLevel         string            `env:"LOG_LEVEL" envDefault:"info"`
@@ -45,6 +46,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if cfg.TwilioAuthTokens, err = parseAuthTokens(getenv("TWILIO_AUTH_TOKENS")); err != nil {
 		return cfg, err
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = publicURLFor(cfg.HTTPAddr)
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	u, err := url.Parse(cfg.PublicURL)
@@ -127,4 +131,17 @@ func positive(raw, def, name string) (float64, error) {
 		return 0, fmt.Errorf("%s must be a positive number, got %q", name, raw)
 	}
 	return v, nil
+}
+
+// publicURLFor is the public URL of a server listening on addr, for when PUBLIC_URL is unset:
+// a loopback or unspecified host is reached as localhost, any other by its address.
+func publicURLFor(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	if ip, err := netip.ParseAddr(host); host == "" || host == "localhost" || (err == nil && (ip.IsLoopback() || ip.IsUnspecified())) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

@@ -65,3 +65,24 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 		})
 	}
 }
+
+func TestPublicURLFollowsTheListenAddressWhenUnset(t *testing.T) {
+	tests := []struct{ name, addr, want string }{
+		{"the default address", ":8080", "http://localhost:8080"},
+		{"loopback on another port", "127.0.0.1:9090", "http://localhost:9090"},
+		{"every interface", "0.0.0.0:8081", "http://localhost:8081"},
+		{"IPv6 loopback", "[::1]:8082", "http://localhost:8082"},
+		{"a named interface", "192.0.2.10:8080", "http://192.0.2.10:8080"},
+		{"an IPv6 interface", "[2001:db8::1]:8080", "http://[2001:db8::1]:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := loadConfig(envOf(map[string]string{"HTTP_ADDR": tt.addr}))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, cfg.PublicURL)
+		})
+	}
+	cfg, err := loadConfig(envOf(map[string]string{"HTTP_ADDR": "127.0.0.1:9090", "PUBLIC_URL": "https://tunnel.example"}))
+	require.NoError(t, err)
+	assert.Equal(t, "https://tunnel.example", cfg.PublicURL, "a PUBLIC_URL that is set wins")
+}

@@ -8,13 +8,16 @@ import (
 	"time"
 
 	"github.com/optin/optin/consent"
+	"github.com/optin/optin/consent/postgres"
 )
 
 const keyUsage = `key create --business ID [--name NAME] | key list --business ID | key revoke ID
 
 create  makes a new API key for a business and prints it once, alone on the last line
-list    shows a business's keys (prefix, name, last use), never the secret
-revoke  revokes a key by its numeric id; requests with it answer 401 from then on
+list    shows a business's keys (prefix, name, last use), never the secret; an unknown
+        business is an error
+revoke  revokes a key by its numeric id; requests with it answer 401 from then on (a key
+        revoked already is left as it is, and the command says so)
 `
 
 func runKey(ctx context.Context, c *cli, args []string) error {
@@ -53,7 +56,7 @@ func runKeyCreate(ctx context.Context, c *cli, args []string) error {
 	defer store.Close()
 	plain, key, err := store.CreateAPIKey(ctx, *business, *name)
 	if errors.Is(err, consent.ErrNotFound) {
-		return fmt.Errorf("no business %q: apply its business file first", *business)
+		return noBusiness(*business)
 	}
 	if err != nil {
 		return fmt.Errorf("create key: %w", err)
@@ -76,9 +79,15 @@ func runKeyList(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer store.Close()
+	if err := requireBusiness(ctx, store, *business); err != nil {
+		return err
+	}
 	keys, err := store.APIKeys(ctx, *business)
 	if err != nil {
 		return fmt.Errorf("list keys: %w", err)
+	}
+	if len(keys) == 0 {
+		fmt.Fprintf(c.stdout, "business %s has no keys yet: optin key create --business %s\n", *business, *business)
 	}
 	for _, k := range keys {
 		state := "active"
@@ -111,11 +120,41 @@ func runKeyRevoke(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer store.Close()
+	key, err := findAPIKey(ctx, store, id)
+	if err != nil {
+		return err
+	}
+	if key.RevokedAt != nil {
+		fmt.Fprintf(c.stdout, "key %d (%s, business %s) was already revoked at %s; nothing changed\n",
+			id, key.Name, key.BusinessID, key.RevokedAt.Format(time.RFC3339))
+		return nil
+	}
 	if err := store.RevokeAPIKey(ctx, id); errors.Is(err, consent.ErrNotFound) {
-		return fmt.Errorf("no key %d", id)
+		return fmt.Errorf("no key %d (see 'optin key list --business ID')", id)
 	} else if err != nil {
 		return fmt.Errorf("revoke key: %w", err)
 	}
-	fmt.Fprintf(c.stdout, "revoked key %d\n", id)
+	fmt.Fprintf(c.stdout, "revoked key %d (%s, business %s)\n", id, key.Name, key.BusinessID)
 	return nil
+}
+
+// findAPIKey looks a key up by its id among every business's keys: the store lists keys per
+// business only, and a revocation names the key alone.
+func findAPIKey(ctx context.Context, store *postgres.Store, id int64) (consent.APIKey, error) {
+	bs, err := store.Businesses(ctx)
+	if err != nil {
+		return consent.APIKey{}, fmt.Errorf("find key %d: %w", id, err)
+	}
+	for _, b := range bs {
+		keys, err := store.APIKeys(ctx, b.ID)
+		if err != nil {
+			return consent.APIKey{}, fmt.Errorf("find key %d: %w", id, err)
+		}
+		for _, k := range keys {
+			if k.ID == id {
+				return k, nil
+			}
+		}
+	}
+	return consent.APIKey{}, fmt.Errorf("no key %d (see 'optin key list --business ID')", id)
 }

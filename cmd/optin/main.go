@@ -45,7 +45,8 @@ func commands() map[string]command {
 		"business": {"apply or list business files (apply -f FILE, list)", runBusiness},
 		"key":      {"create, list or revoke API keys (create --business ID, list, revoke ID)", runKey},
 		"dev":      {"start a local PostgreSQL, load the demo business and serve", runDev},
-		"simulate": {"play Twilio against a running server (call, sms)", runSimulate},
+		"simulate": {"play Twilio against a running server (call, sms, status)", runSimulate},
+		"version":  {"print the version, the commit and the Go version of this build", runVersion},
 	}
 }
 

@@ -53,7 +53,7 @@ func TestUsage(t *testing.T) {
 		{"key create without business is a usage error", []string{"key", "create"}, 2, "--business ID is required"},
 		{"key revoke of a word is a usage error", []string{"key", "revoke", "abc"}, 2, "positive number"},
 		{"unknown flag is a usage error", []string{"migrate", "--colour"}, 2, "colour"},
-		{"simulate without a subcommand is a usage error", []string{"simulate"}, 2, "call or sms"},
+		{"simulate without a subcommand is a usage error", []string{"simulate"}, 2, "call, sms or status"},
 		{"simulate call without --from is a usage error", []string{"simulate", "call", "--token", "t"}, 2, "--from"},
 	}
 	for _, tt := range tests {

@@ -71,9 +71,9 @@ func (w lockedWriter) Write(b []byte) (int, error) {
 	return w.b.Write(b)
 }
 
-func startDev(t *testing.T, bin, dir string, env []string) *devProcess {
+func startDev(t *testing.T, bin, dir string, env []string, args ...string) *devProcess {
 	t.Helper()
-	p := &devProcess{cmd: exec.Command(bin, "dev")}
+	p := &devProcess{cmd: exec.Command(bin, append([]string{"dev"}, args...)...)}
 	p.cmd.Dir, p.cmd.Env = dir, env
 	p.cmd.Stdout = lockedWriter{&p.mu, &p.stdout}
 	p.cmd.Stderr = lockedWriter{&p.mu, &p.stderr}
@@ -100,13 +100,9 @@ func startDev(t *testing.T, bin, dir string, env []string) *devProcess {
 	return p
 }
 
-// stop sends Ctrl-C and checks that optin dev and the PostgreSQL it started are both gone.
-func (p *devProcess) stop(t *testing.T, dir string) {
+// interrupt sends Ctrl-C and checks that optin dev exits with status 0.
+func (p *devProcess) interrupt(t *testing.T) {
 	t.Helper()
-	pidLine, err := os.ReadFile(filepath.Join(dir, ".data", "pg", "postmaster.pid"))
-	require.NoError(t, err, "the local PostgreSQL keeps its pid file in .data/pg")
-	pgPID, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(pidLine), "\n", 2)[0]))
-	require.NoError(t, err)
 	require.NoError(t, p.cmd.Process.Signal(os.Interrupt))
 	select {
 	case <-p.exited:
@@ -114,6 +110,16 @@ func (p *devProcess) stop(t *testing.T, dir string) {
 	case <-time.After(time.Minute):
 		t.Fatal("optin dev did not stop within a minute of Ctrl-C")
 	}
+}
+
+// stop sends Ctrl-C and checks that optin dev and the PostgreSQL it started are both gone.
+func (p *devProcess) stop(t *testing.T, dir string) {
+	t.Helper()
+	pidLine, err := os.ReadFile(filepath.Join(dir, ".data", "pg", "postmaster.pid"))
+	require.NoError(t, err, "the local PostgreSQL keeps its pid file in .data/pg")
+	pgPID, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(pidLine), "\n", 2)[0]))
+	require.NoError(t, err)
+	p.interrupt(t)
 	assert.True(t, errors.Is(syscall.Kill(pgPID, 0), syscall.ESRCH), "the PostgreSQL server %d is gone", pgPID)
 	_, err = os.Stat(filepath.Join(dir, devURLFile))
 	assert.True(t, errors.Is(err, os.ErrNotExist), "the database URL file is removed with the database")
@@ -127,7 +133,8 @@ func TestREADMEWalkthroughAsANewUser(t *testing.T) {
 	require.NoError(t, err)
 	makeRun, err := exec.Command("make", "-C", root, "-n", "run", "test").Output()
 	require.NoError(t, err)
-	assert.Contains(t, string(makeRun), "go run ./cmd/optin dev", "make run is optin dev")
+	assert.Contains(t, string(makeRun), "building optin", "make run says it builds before a cold compile")
+	assert.Contains(t, string(makeRun), "./bin/optin dev", "make run is optin dev")
 	assert.Contains(t, string(makeRun), "go test -race -count=1 ./...", "make test runs every test with the race detector")
 
 	// The local PostgreSQL runs as the postgres user when the tests run as root, so the
@@ -144,10 +151,12 @@ func TestREADMEWalkthroughAsANewUser(t *testing.T) {
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	require.NoError(t, os.Symlink(filepath.Join(root, "fixtures"), filepath.Join(dir, "fixtures")))
 	addr := freeAddr(t)
-	env := []string{"PATH=" + bin + ":/usr/bin:/bin", "HOME=" + tmp, "HTTP_ADDR=" + addr, "PUBLIC_URL=http://" + addr}
+	// No PUBLIC_URL: it follows HTTP_ADDR, and the simulator finds the server through .data.
+	env := []string{"PATH=" + bin + ":/usr/bin:/bin", "HOME=" + tmp, "HTTP_ADDR=" + addr}
+	public := "http://localhost:" + addr[strings.LastIndex(addr, ":")+1:]
 
 	dev := startDev(t, filepath.Join(bin, "optin"), dir, env)
-	assert.Contains(t, dev.output(), "POST http://"+addr+"/twilio/voice", "the webhook URLs are printed")
+	assert.Contains(t, dev.output(), "POST "+public+"/twilio/voice", "the webhook URLs are printed")
 	assert.Regexp(t, `optin_[0-9a-f]+`, dev.output(), "an API key is printed")
 
 	var script strings.Builder
@@ -175,6 +184,12 @@ func TestREADMEWalkthroughAsANewUser(t *testing.T) {
 	assert.Contains(t, text, "WhatsApp", "evidence carries the disclosure's text")
 	assert.Contains(t, text, `"code":"disclosure_incomplete"`, "an incomplete disclosure is refused with what it lacks")
 	assert.Contains(t, text, `"next_cursor":null`, "the paging loop walks to the last page")
+	assert.Regexp(t, `ledger: event \d+: opt_in offers \(ivr, keypress, input "1"\)`, text, "the simulator shows what the call recorded")
+	assert.Contains(t, text, "no reply: the number is opted out of everything", "and why a repeat STOP got no reply")
+	assert.Regexp(t, `opt_out \w+ \(sms, provider_opt_out, input "21610"\)`, text, "a 21610 status callback opts out")
+	assert.Regexp(t, `(?m)^'\+14155552671,offers,opted_in,`, text, "the CSV export, after the walkthrough, still shows the call's opt-in")
+	assert.Contains(t, text, "was already revoked", "revoking a key twice says so")
+	assert.Contains(t, text, "built with go", "optin version names the Go version")
 	dev.stop(t, dir)
 
 	dev = startDev(t, filepath.Join(bin, "optin"), dir, env)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync"
 	"time"
 
@@ -35,11 +36,12 @@ func newService(cfg config, store *postgres.Store, sp *spool.Spool, logger *slog
 
 // serveService serves the service with the spool in cfg.SpoolDir until ctx ends: it opens
 // the spool (replaying what an earlier run left once the database answers), teaches the
-// Twilio edge every business, and replays in the background while it serves.
+// Twilio edge every business, and replays in the background while it serves. It serves on
+// ln, or on a listener of cfg.HTTPAddr when ln is nil.
 //
 // When prepare is given, the database did not answer at start: prepare (migrating once it
 // answers) runs in the background, then the businesses are read again.
-func serveService(ctx context.Context, cfg config, store *postgres.Store, logger *slog.Logger, onListen func(addr string),
+func serveService(ctx context.Context, cfg config, store *postgres.Store, logger *slog.Logger, ln net.Listener, onListen func(addr string),
 	prepare ...func(context.Context) error) error {
 	sp, err := spool.Open(cfg.SpoolDir, logger.With(slog.String("component", "spool")))
 	if err != nil {
@@ -69,5 +71,8 @@ func serveService(ctx context.Context, cfg config, store *postgres.Store, logger
 			}
 		})
 	}
-	return listenAndServe(ctx, cfg.HTTPAddr, svc.Engine, logger, onListen)
+	if ln == nil {
+		return listenAndServe(ctx, cfg.HTTPAddr, svc.Engine, logger, onListen)
+	}
+	return serveOn(ctx, ln, svc.Engine, logger, onListen)
 }

@@ -17,7 +17,7 @@ const serveUsage = `serve
 Applies pending migrations (safe when replicas start together), then serves the Twilio
 webhooks and the business API until SIGTERM or Ctrl-C, letting in-flight requests finish.
 
-Environment: DATABASE_URL (required), HTTP_ADDR (:8080), PUBLIC_URL (http://localhost:8080),
+Environment: DATABASE_URL (required), HTTP_ADDR (:8080), PUBLIC_URL (http://localhost:PORT of HTTP_ADDR),
 TWILIO_AUTH_TOKEN, TWILIO_AUTH_TOKENS (AC…:token,…), SPOOL_DIR (spool), API_RATE (100),
 API_BURST (200), TRUSTED_PROXIES, LOG_LEVEL (info), LOG_FORMAT (json).
 `
@@ -59,7 +59,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	if err == nil {
 		defer store.Close()
 		logger.Info("migrations applied", slog.Int("count", applied))
-		return serveService(ctx, cfg, store, logger, nil)
+		return serveService(ctx, cfg, store, logger, nil, nil)
 	}
 	if !errors.Is(err, errUnreachable) {
 		return err
@@ -69,7 +69,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		return err
 	}
 	defer store.Close()
-	return serveService(ctx, cfg, store, logger, nil, func(ctx context.Context) error {
+	return serveService(ctx, cfg, store, logger, nil, nil, func(ctx context.Context) error {
 		applied, err := migrateWhenReachable(ctx, cfg.DatabaseURL, logger)
 		if err == nil {
 			logger.Info("PostgreSQL answers: migrations applied", slog.Int("count", applied))
@@ -101,10 +101,24 @@ func migrateWhenReachable(ctx context.Context, url string, logger *slog.Logger) 
 // listenAndServe serves handler on addr until ctx ends, then shuts down gracefully: the
 // listener closes at once and in-flight requests get shutdownTimeout to finish.
 func listenAndServe(ctx context.Context, addr string, handler http.Handler, logger *slog.Logger, onListen func(addr string)) error {
+	ln, err := listen(addr)
+	if err != nil {
+		return err
+	}
+	return serveOn(ctx, ln, handler, logger, onListen)
+}
+
+// listen opens the service's TCP listener on addr.
+func listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	return ln, nil
+}
+
+// serveOn is listenAndServe on a listener opened already.
+func serveOn(ctx context.Context, ln net.Listener, handler http.Handler, logger *slog.Logger, onListen func(addr string)) error {
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: readHeaderTimeout,

@@ -21,13 +21,25 @@ import (
 
 const simulateUsage = `simulate call --from +1… [--to N] [--keys "2,1"] [--url U]
        optin simulate sms --from +1… [--to N] [--whatsapp] [--url U] ["MESSAGE"]
+       optin simulate status --to PHONE --error CODE [--from BUSINESS_NUMBER] [--whatsapp] [--url U]
 
 Plays Twilio against a running optin server: every request is signed exactly as Twilio signs
-it, with TWILIO_AUTH_TOKEN (or the token 'optin dev' keeps in .data/).
+it, with TWILIO_AUTH_TOKEN (or the token 'optin dev' keeps in .data/). The server is --url,
+else PUBLIC_URL, else the address of the 'optin dev' running in this directory, else
+http://localhost:8080.
 
-call  places a call, prints what every <Say> says and reads keys from the terminal, or from
-      --keys (comma-separated; an empty entry is silence). Follows <Gather>, <Redirect>, <Hangup>.
-sms   sends one message and prints the reply; with no MESSAGE it is an interactive chat.
+call    places a call, prints what every <Say> says and reads keys from the terminal, or from
+        --keys (comma-separated lines; an empty one is silence). Every key of a line is
+        pressed in order: "12" answers one menu with 1 and the next with 2. Follows <Gather>,
+        <Redirect>, <Hangup>.
+sms     sends one message and prints the reply; with no MESSAGE it is an interactive chat.
+status  plays the status callback Twilio sends when a message to PHONE fails with CODE:
+        21610 (the recipient opted out at Twilio), 63033 (they stopped marketing from this
+        WhatsApp sender), 63049 (Meta held a marketing message back), 63014 (undeliverable).
+
+After each call, message or callback the simulator prints what the ledger recorded for it
+(read from DATABASE_URL, or the 'optin dev' database of this directory), and why a message
+got no reply.
 `
 
 // devTokenFile is where `optin dev` keeps the Twilio auth token it made up, so the simulator
@@ -47,7 +59,7 @@ func runSimulate(ctx context.Context, c *cli, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		c.flags("simulate", simulateUsage).Usage()
 		if len(args) == 0 {
-			return fmt.Errorf("%w: simulate needs call or sms", errUsage)
+			return fmt.Errorf("%w: simulate needs call, sms or status", errUsage)
 		}
 		return nil
 	}
@@ -56,32 +68,40 @@ func runSimulate(ctx context.Context, c *cli, args []string) error {
 		return runSimulateCall(ctx, c, args[1:])
 	case "sms":
 		return runSimulateSMS(ctx, c, args[1:])
+	case "status":
+		return runSimulateStatus(ctx, c, args[1:])
 	}
-	return fmt.Errorf("%w: unknown simulate subcommand %q (call, sms)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown simulate subcommand %q (call, sms, status)", errUsage, args[0])
 }
 
-// simFlags are the flags every simulate subcommand shares.
-type simFlags struct{ from, to, url, token, account *string }
+// simFlags are the flags every simulate subcommand shares: where the server is and how to
+// sign for it.
+type simFlags struct{ url, token, account *string }
 
-func addSimFlags(c *cli, name string) (*flag.FlagSet, simFlags) {
-	fs := c.flags("simulate "+name, simulateUsage)
-	base := c.getenv("PUBLIC_URL")
-	if base == "" {
-		base = "http://localhost:8080"
-	}
-	return fs, simFlags{
-		from:    fs.String("from", "", "the caller's or texter's number, E.164 (required)"),
-		to:      fs.String("to", "+15005550006", "the business number called or texted"),
-		url:     fs.String("url", base, "the server's public URL (PUBLIC_URL)"),
+// demoNumber is the demo business's Twilio number, the simulator's default business number.
+const demoNumber = "+15005550006"
+
+func addSimFlags(c *cli, fs *flag.FlagSet) simFlags {
+	return simFlags{
+		url:     fs.String("url", defaultServerURL(c), "the server's public URL (PUBLIC_URL)"),
 		token:   fs.String("token", "", "Twilio auth token (default: TWILIO_AUTH_TOKEN, else the 'optin dev' token)"),
 		account: fs.String("account", "AC00000000000000000000000000000000", "AccountSid to send"),
 	}
 }
 
-func (f simFlags) simulator(c *cli) (*simulator, error) {
-	if *f.from == "" {
-		return nil, fmt.Errorf("%w: --from +1… is required", errUsage)
+// defaultServerURL is where the simulator sends by default: PUBLIC_URL, else the URL the
+// 'optin dev' of this directory serves at, else the default public URL.
+func defaultServerURL(c *cli) string {
+	if u := c.getenv("PUBLIC_URL"); u != "" {
+		return u
 	}
+	if u := readDevServerURL(); u != "" {
+		return u
+	}
+	return "http://localhost:8080"
+}
+
+func (f simFlags) simulator(c *cli) (*simulator, error) {
 	token := *f.token
 	if token == "" {
 		token = c.getenv("TWILIO_AUTH_TOKEN")

@@ -5,84 +5,72 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
 // maxCallSteps bounds a simulated call, so a server that redirects forever cannot hang it.
 const maxCallSteps = 100
 
-// keySource yields the caller's key presses: scripted or typed. ok=false means the caller hangs up.
-type keySource interface {
-	keys(prompt string) (digits string, ok bool)
-}
-
-type scriptedKeys struct {
-	c       *cli
-	entries []string
-}
-
-func (k *scriptedKeys) keys(string) (string, bool) {
-	if len(k.entries) == 0 {
-		return "", false
-	}
-	d := strings.TrimSpace(k.entries[0])
-	k.entries = k.entries[1:]
-	if d == "" {
-		fmt.Fprintln(k.c.stdout, "keys: (silence)")
-	} else {
-		fmt.Fprintf(k.c.stdout, "keys: %s\n", d)
-	}
-	return d, true
-}
-
-type typedKeys struct {
-	c  *cli
-	in *lineReader
-}
-
-func (k *typedKeys) keys(prompt string) (string, bool) {
-	return k.in.next(k.c.stdout, prompt)
-}
-
 func runSimulateCall(ctx context.Context, c *cli, args []string) error {
-	fs, f := addSimFlags(c, "call")
-	script := fs.String("keys", "", `keys to press, comma-separated, e.g. "2,1"; an empty entry is silence`)
+	fs := c.flags("simulate call", simulateUsage)
+	from := fs.String("from", "", "the caller's number, E.164 (required)")
+	to := fs.String("to", demoNumber, "the business number called")
+	script := fs.String("keys", "", `lines of keys, comma-separated, e.g. "2,1"; each key of a line is pressed in order; an empty line is silence`)
 	machine := fs.Bool("machine", false, "answer as an answering machine (AnsweredBy=machine_start)")
+	f := addSimFlags(c, fs)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *from == "" {
+		return fmt.Errorf("%w: --from +1… is required", errUsage)
+	}
+	var src keySource = &typedKeys{c: c, in: &lineReader{sc: bufio.NewScanner(c.stdin)}}
+	if isFlagSet(fs, "keys") {
+		scripted, err := newScriptedKeys(*script)
+		if err != nil {
+			return err
+		}
+		src = scripted
 	}
 	s, err := f.simulator(c)
 	if err != nil {
 		return err
 	}
-	var src keySource = &typedKeys{c: c, in: &lineReader{sc: bufio.NewScanner(c.stdin)}}
-	if isFlagSet(fs, "keys") {
-		src = &scriptedKeys{c: c, entries: strings.Split(*script, ",")}
-	}
 	call := url.Values{
-		"CallSid": {sid("CA")}, "AccountSid": {s.account}, "From": {*f.from}, "To": {*f.to},
-		"Caller": {*f.from}, "Called": {*f.to}, "CallStatus": {"ringing"}, "Direction": {"inbound"},
+		"CallSid": {sid("CA")}, "AccountSid": {s.account}, "From": {*from}, "To": {*to},
+		"Caller": {*from}, "Called": {*to}, "CallStatus": {"ringing"}, "Direction": {"inbound"},
 		"ApiVersion": {"2010-04-01"},
 	}
 	if *machine {
 		call.Set("AnsweredBy", "machine_start")
 	}
-	fmt.Fprintf(c.stdout, "Calling %s from %s.\n", *f.to, *f.from)
+	fmt.Fprintf(c.stdout, "Calling %s from %s.\n", *to, *from)
+	if err := s.playCall(ctx, call, &keypad{c: c, src: src}); err != nil {
+		return err
+	}
+	ledger := s.openLedger(ctx)
+	defer ledger.close()
+	return ledger.report(ctx, c.stdout, ledgerQuery{business: *to, person: *from, ref: call.Get("CallSid"), what: "call"})
+}
+
+// playCall follows a call from its first webhook to its end.
+func (s *simulator) playCall(ctx context.Context, call url.Values, keys *keypad) error {
 	target, form := s.base+"/twilio/voice", call
 	for step := 0; step < maxCallSteps; step++ {
 		doc, err := s.post(ctx, target, form)
 		if err != nil {
 			return err
 		}
-		next, ok, err := playVerbs(c, src, doc.Verbs, target)
+		next, ok, err := playVerbs(s.c, keys, doc.Verbs, target)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			if next.hungUp {
-				fmt.Fprintln(c.stdout, "[caller hung up]")
+				fmt.Fprintln(s.c.stdout, "[caller hung up]")
 			} else {
-				fmt.Fprintln(c.stdout, "[call ended]")
+				fmt.Fprintln(s.c.stdout, "[call ended]")
 			}
 			return nil
 		}
@@ -101,7 +89,7 @@ type callRequest struct {
 
 // playVerbs performs a TwiML document as Twilio would, returning the next request, or ok=false
 // when the call ends.
-func playVerbs(c *cli, src keySource, verbs []twimlVerb, current string) (callRequest, bool, error) {
+func playVerbs(c *cli, keys *keypad, verbs []twimlVerb, current string) (callRequest, bool, error) {
 	for _, v := range verbs {
 		switch v.XMLName.Local {
 		case "Say":
@@ -117,7 +105,7 @@ func playVerbs(c *cli, src keySource, verbs []twimlVerb, current string) (callRe
 					fmt.Fprintf(c.stdout, "say: %s\n", ch.text())
 				}
 			}
-			digits, ok := src.keys("press keys (Enter = silence, Ctrl-D = hang up)> ")
+			digits, ok := keys.press(numDigits(v))
 			if !ok {
 				return callRequest{hungUp: true}, false, nil
 			}
@@ -143,8 +131,7 @@ func gatherResult(g twimlVerb, typed string) (url.Values, bool) {
 	if i := strings.IndexByte(typed, '#'); i >= 0 {
 		digits, finished = typed[:i], "#"
 	}
-	var n int
-	if _, err := fmt.Sscanf(g.attr("numDigits", "0"), "%d", &n); err == nil && n > 0 && len(digits) > n {
+	if n := numDigits(g); n > 0 && len(digits) > n {
 		digits = digits[:n]
 	}
 	if digits == "" && g.attr("actionOnEmptyResult", "false") != "true" {
@@ -155,6 +142,15 @@ func gatherResult(g twimlVerb, typed string) (url.Values, bool) {
 		p.Set("FinishedOnKey", finished)
 	}
 	return p, true
+}
+
+// numDigits is how many keys a Gather waits for; 0 when it waits for '#' or its timeout.
+func numDigits(g twimlVerb) int {
+	n, err := strconv.Atoi(g.attr("numDigits", "0"))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 func resolve(current, ref string) (string, error) {

@@ -9,17 +9,25 @@ import (
 )
 
 func runSimulateSMS(ctx context.Context, c *cli, args []string) error {
-	fs, f := addSimFlags(c, "sms")
+	fs := c.flags("simulate sms", simulateUsage)
+	person := fs.String("from", "", "the texter's number, E.164 (required)")
+	business := fs.String("to", demoNumber, "the business number texted")
 	whatsapp := fs.Bool("whatsapp", false, "send as WhatsApp (whatsapp: addresses)")
 	button := fs.String("button", "", "send as a WhatsApp quick-reply button with this payload")
+	f := addSimFlags(c, fs)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *person == "" {
+		return fmt.Errorf("%w: --from +1… is required", errUsage)
 	}
 	s, err := f.simulator(c)
 	if err != nil {
 		return err
 	}
-	from, to := *f.from, *f.to
+	ledger := s.openLedger(ctx)
+	defer ledger.close()
+	from, to := *person, *business
 	if *whatsapp || *button != "" {
 		from, to = "whatsapp:"+from, "whatsapp:"+to
 	}
@@ -30,7 +38,7 @@ func runSimulateSMS(ctx context.Context, c *cli, args []string) error {
 		}
 		form.Set("SmsSid", form.Get("MessageSid"))
 		if strings.HasPrefix(from, "whatsapp:") {
-			form.Set("WaId", strings.TrimPrefix(*f.from, "+"))
+			form.Set("WaId", strings.TrimPrefix(*person, "+"))
 			form.Set("ProfileName", "Simulator")
 		}
 		if *button != "" {
@@ -42,13 +50,11 @@ func runSimulateSMS(ctx context.Context, c *cli, args []string) error {
 			return err
 		}
 		replies := doc.messages()
-		if len(replies) == 0 {
-			fmt.Fprintln(c.stdout, "(no reply)")
-		}
 		for _, r := range replies {
 			fmt.Fprintf(c.stdout, "reply: %s\n", r)
 		}
-		return nil
+		return ledger.report(ctx, c.stdout, ledgerQuery{business: *business, person: *person, ref: form.Get("MessageSid"),
+			what: "message", explainSilence: len(replies) == 0})
 	}
 	if fs.NArg() > 0 {
 		return send(strings.Join(fs.Args(), " "))

@@ -82,6 +82,24 @@ func serverUser() (*syscall.Credential, error) {
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), NoSetGroups: true}, nil
 }
 
+// ErrUnreachable means the OS user the server runs as cannot enter a directory above the
+// data directory: as root the server runs as postgres, which a 0700 parent keeps out.
+var ErrUnreachable = errors.New("the postgres user that runs the server cannot reach the data directory")
+
+// CheckDataDir reports, wrapping ErrUnreachable, when the server's OS user could not reach a
+// data directory at dir, so a caller can choose another before starting anything.
+func CheckDataDir(dir string) error {
+	cred, err := serverUser()
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("resolving data directory %s: %w", dir, err)
+	}
+	return checkReachable(abs, cred)
+}
+
 // checkReachable reports a clear error when a directory on path cannot be entered by the
 // server's user, which initdb would otherwise report as a bare permission error.
 func checkReachable(path string, cred *syscall.Credential) error {
@@ -99,8 +117,8 @@ func checkReachable(path string, cred *syscall.Credential) error {
 			(ok && st.Uid == cred.Uid && mode&0o100 != 0) ||
 			(ok && st.Gid == cred.Gid && mode&0o010 != 0)
 		if !canEnter {
-			return fmt.Errorf("directory %s cannot be entered by the postgres user that runs the server: "+
-				"choose a data directory whose parents are world-searchable (chmod o+x)", dir)
+			return fmt.Errorf("%w: directory %s cannot be entered by it; "+
+				"choose a data directory whose parents are world-searchable (chmod o+x)", ErrUnreachable, dir)
 		}
 		if dir == filepath.Dir(dir) {
 			return nil

@@ -131,3 +131,29 @@ func TestMissingBinariesSayHowToInstallThem(t *testing.T) {
 		t.Errorf("error %q does not say how to install PostgreSQL", err)
 	}
 }
+
+func TestCheckDataDirTellsWhetherTheServerUserCanReachIt(t *testing.T) {
+	requireBinaries(t)
+	closed := t.TempDir()
+	if err := os.Chmod(closed, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	open, err := os.MkdirTemp("", "localpg-open-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(open) })
+	if err := os.Chmod(open, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := localpg.CheckDataDir(filepath.Join(open, "pg")); err != nil {
+		t.Errorf("a data directory under a world-searchable parent: %v", err)
+	}
+	err = localpg.CheckDataDir(filepath.Join(closed, "pg"))
+	switch {
+	case os.Geteuid() != 0 && err != nil:
+		t.Errorf("the server runs as the current user, who reaches its own directories: %v", err)
+	case os.Geteuid() == 0 && !errors.Is(err, localpg.ErrUnreachable):
+		t.Errorf("as root the server runs as postgres, which a 0700 parent keeps out: err = %v, want ErrUnreachable", err)
+	}
+}
