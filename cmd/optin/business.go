@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -43,11 +45,11 @@ func runBusinessApply(ctx context.Context, c *cli, args []string) error {
 	if *file == "" {
 		return fmt.Errorf("%w: -f FILE is required", errUsage)
 	}
-	b, err := readBusinessFile(c, *file)
+	b, lines, err := readBusinessFile(c, *file)
 	if err != nil {
 		return err
 	}
-	if problems := lintBusiness(b); len(problems) > 0 {
+	if problems := lintBusiness(b, lines); len(problems) > 0 {
 		return fmt.Errorf("%s: disclosures fail the opt-in lint, nothing was written:\n  %s", *file, strings.Join(problems, "\n  "))
 	}
 	store, err := c.openStore(ctx)
@@ -70,24 +72,25 @@ func runBusinessApply(ctx context.Context, c *cli, args []string) error {
 	return nil
 }
 
-func readBusinessFile(c *cli, path string) (consent.Business, error) {
+// readBusinessFile parses the business file at path (- for standard input) and maps its parts
+// to their lines.
+func readBusinessFile(c *cli, path string) (consent.Business, map[string]int, error) {
+	var data []byte
+	var err error
 	if path == "-" {
-		b, err := consent.ParseBusinessFile(c.stdin)
-		if err != nil {
-			return b, fmt.Errorf("standard input: %w", err)
-		}
-		return b, nil
+		data, err = io.ReadAll(io.LimitReader(c.stdin, 1<<20))
+		path = "standard input"
+	} else {
+		data, err = os.ReadFile(path)
 	}
-	f, err := os.Open(path)
 	if err != nil {
-		return consent.Business{}, fmt.Errorf("open business file: %w", err)
+		return consent.Business{}, nil, fmt.Errorf("read business file: %w", err)
 	}
-	defer f.Close()
-	b, err := consent.ParseBusinessFile(f)
+	b, err := consent.ParseBusinessFile(bytes.NewReader(data))
 	if err != nil {
-		return b, fmt.Errorf("%s: %w", path, err)
+		return b, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return b, nil
+	return b, consent.BusinessFileLines(data), nil
 }
 
 func runBusinessList(ctx context.Context, c *cli, args []string) error {

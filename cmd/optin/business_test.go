@@ -55,7 +55,9 @@ func TestBusinessApplyRefusals(t *testing.T) {
 	tests := []struct {
 		name, file, want string
 	}{
-		{"a missing file", filepath.Join(dir, "nope.yaml"), "open business file"},
+		{"a missing file", filepath.Join(dir, "nope.yaml"), "read business file"},
+		{"a message override that fails the lint names its line", write("help.yaml", string(demo)+"messages:\n  en-US:\n    sms.help: \"Text OFFERS.\"\n"),
+			"line 14: en-US sms sms.help: missing"},
 		{"a field error names the field and line", write("dup.yaml", strings.Replace(string(demo), "digit: 2", "digit: 1", 1)), "line 10: categories[1].digit"},
 		{"a number owned by another business", write("other.yaml", strings.Replace(strings.Replace(string(demo), "id: acme", "id: rival", 1), "name: Acme Outdoor", "name: Rival", 1)), "nothing was written"},
 	}

@@ -145,16 +145,18 @@ func devToken() (string, error) {
 // devBusiness is the business file given, or the embedded demo business, linted.
 func devBusiness(c *cli, file string) (consent.Business, error) {
 	var b consent.Business
+	var lines map[string]int
 	var err error
 	if file == "" {
 		b, err = consent.ParseBusinessFile(bytes.NewReader(fixtures.DemoBusiness))
+		lines = consent.BusinessFileLines(fixtures.DemoBusiness)
 	} else {
-		b, err = readBusinessFile(c, file)
+		b, lines, err = readBusinessFile(c, file)
 	}
 	if err != nil {
 		return b, err
 	}
-	if problems := lintBusiness(b); len(problems) > 0 {
+	if problems := lintBusiness(b, lines); len(problems) > 0 {
 		return b, fmt.Errorf("business %s fails the opt-in lint:\n  %s", b.ID, strings.Join(problems, "\n  "))
 	}
 	return b, nil
