@@ -36,7 +36,7 @@ bench: ## benchmarks, printed as ratios against baselines measured in the same r
 
 soak: ## fault-injection soak of the real binary: PostgreSQL stopped, killed and frozen under load (SOAKFLAGS=--only faults, --keep…)
 	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
-		CGO_ENABLED=0 $(GO) build -trimpath -o "$$dir/optin" ./cmd/optin && \
+		$(GO) build -o "$$dir/optin" ./cmd/optin && \
 		$(GO) run ./cmd/optinsoak --optin "$$dir/optin" $(SOAKFLAGS)
 
 build: ## a static binary in bin/

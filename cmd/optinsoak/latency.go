@@ -29,14 +29,23 @@ func latenciesOf(reqs []request, from, to time.Time) latencies {
 	return out
 }
 
+// overlapping keeps the requests in flight at some moment of [from, to): sent before to and
+// answered (or given up) after from.
+func overlapping(reqs []request, from, to time.Time) []request {
+	var out []request
+	for _, r := range reqs {
+		if r.sent.Before(to) && r.sent.Add(r.latency).After(from) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // latenciesOverlapping collects the answer times of the requests in flight at some moment
-// of [from, to): sent before to and answered (or given up) after from.
+// of [from, to).
 func latenciesOverlapping(reqs []request, from, to time.Time) latencies {
 	var out latencies
-	for _, r := range reqs {
-		if !r.sent.Before(to) || !r.sent.Add(r.latency).After(from) {
-			continue
-		}
+	for _, r := range overlapping(reqs, from, to) {
 		if r.status == 0 {
 			out = append(out, noAnswer)
 		} else {

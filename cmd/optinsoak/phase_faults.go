@@ -159,10 +159,24 @@ func faultLatencies(reqs []request, faults []faultEvent) []check {
 			all := latenciesOverlapping(reqs, from, to)
 			n := all.within(answerLimit)
 			out = append(out, holds("answered_within_10s_during_freeze", n == len(all) && len(all) > 0,
-				fmt.Sprintf("%d of %d (slowest %s)", n, len(all), show(all.percentile(100))), "all"))
+				fmt.Sprintf("%d of %d%s", n, len(all), slowKinds(overlapping(reqs, from, to))), "all"))
 		}
 	}
 	return out
+}
+
+// slowKinds names the kinds of the requests not answered within answerLimit, with counts.
+func slowKinds(reqs []request) string {
+	slow := map[string]int{}
+	for _, r := range reqs {
+		if r.status == 0 || r.latency > answerLimit {
+			slow[r.kind]++
+		}
+	}
+	if len(slow) == 0 {
+		return ""
+	}
+	return "; slower or unanswered:" + strings.TrimSuffix(strings.TrimPrefix(breakdown(slow), " ("), ")")
 }
 
 // drainCheck reports whether the services became ready with an empty spool.

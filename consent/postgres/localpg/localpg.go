@@ -6,6 +6,10 @@
 // As root the binaries run as the postgres OS user, since PostgreSQL refuses to run as root.
 // A data directory that already holds a cluster is reused, so its data survives restarts;
 // without one a throwaway cluster lives in a temporary directory removed by Stop.
+//
+// For fault-injection tests a running server can be stopped fast, killed with SIGKILL (the
+// postmaster and every process it forked), frozen with SIGSTOP and thawed, and restarted on
+// the same data directory and port (faults.go).
 package localpg
 
 import (
