@@ -68,25 +68,41 @@ func (cl *call) post(ctx context.Context, pathQuery, digits string) (answer, err
 // record presses digits that record action on cats, as a write acknowledged when the call
 // speaks expected.
 func (cl *call) record(ctx context.Context, kind, digits string, action consent.Action, cats []string, expected string) *write {
-	w := &write{kind: kind, phone: cl.phone, action: action, categories: cats, channel: consent.ChannelIVR, ref: cl.sid}
+	w := cl.intent(kind, action, cats)
 	cl.d.rec.begin(w)
-	a, _ := cl.press(ctx, digits) // an answer without a <Gather> may still have confirmed
-	cl.d.rec.finish(w, a, ivrAcknowledged(a, expected), false)
+	cl.pressFor(ctx, w, digits, expected)
 	return w
 }
 
+// intent is the write a caller means to make on this call.
+func (cl *call) intent(kind string, action consent.Action, cats []string) *write {
+	return &write{kind: kind, phone: cl.phone, action: action, categories: cats, channel: consent.ChannelIVR, ref: cl.sid}
+}
+
+// pressFor presses the digits that make w, a write already begun, and records its answer.
+func (cl *call) pressFor(ctx context.Context, w *write, digits, expected string) {
+	a, _ := cl.press(ctx, digits) // an answer without a <Gather> may still have confirmed
+	cl.d.rec.finish(w, a, ivrAcknowledged(a, expected), false)
+}
+
 // ivrStop calls from a fresh phone, opens the stop menu with 0 and presses digit: one
-// category's digit stops it, 9 stops every category. It returns nil when the call broke
-// down before the stop was asked for.
+// category's digit stops it, 9 stops every category. The write begins with the call: a
+// caller who wants to stop and cannot reach the stop menu was refused as surely as one whose
+// key press was.
 func (d *driver) ivrStop(ctx context.Context, svc *service, digit int) *write {
 	cl := d.newCall(svc)
-	if _, err := cl.start(ctx); err != nil {
-		return nil
+	w := cl.intent("ivr_stop", consent.ActionOptOut, d.digitCategories(digit))
+	d.rec.begin(w)
+	a, err := cl.start(ctx)
+	if err == nil {
+		a, err = cl.press(ctx, "0")
 	}
-	if _, err := cl.press(ctx, "0"); err != nil {
-		return nil
+	if err != nil {
+		d.rec.finish(w, a, false, false)
+		return w
 	}
-	return cl.record(ctx, "ivr_stop", strconv.Itoa(digit), consent.ActionOptOut, d.digitCategories(digit), d.s.replies.ivrStopped[digit])
+	cl.pressFor(ctx, w, strconv.Itoa(digit), d.s.replies.ivrStopped[digit])
+	return w
 }
 
 // digitCategories are the categories a stop-menu digit stops: all of them on 9.

@@ -20,6 +20,7 @@ import (
 	"syscall"
 )
 
+// main runs the soak; it exits 1 when a check failed and 2 when the soak could not run.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -60,6 +60,9 @@ func runFaults(ctx context.Context, s *stage) []check {
 		recovery, missing = s.watchRecovery(ctx, d.rec, last.back, recoveryWatch)
 	} else {
 		close(stop)
+		if err := s.databaseUp(ctx); err != nil {
+			faultErr = fmt.Errorf("%w; bringing PostgreSQL back: %v", faultErr, err)
+		}
 	}
 	<-loaded
 	loadTook := time.Since(loadStart)
