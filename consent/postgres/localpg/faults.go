@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"syscall"
 	"time"
 )
@@ -81,7 +82,8 @@ func (s *Server) Kill() error {
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		return fmt.Errorf("stopping postgres (pid %d) before killing it: %w", pid, err)
 	}
-	s.frozen = nil // SIGKILL ends stopped processes too; nothing is left to resume
+	waitStopped(pid) // a child it forks meanwhile is listed below all the same
+	s.frozen = nil   // SIGKILL ends stopped processes too; nothing is left to resume
 	procs, err := s.processes()
 	if err != nil {
 		syscall.Kill(pid, syscall.SIGKILL) //nolint:errcheck // the postmaster at least must go
@@ -112,22 +114,54 @@ func (s *Server) Freeze() error {
 		return errors.New("postgres is already frozen")
 	}
 	pid := s.cmd.Process.Pid
-	// The postmaster first, so no child is forked after the list below is read.
+	// The postmaster first, so that once it has stopped no child is forked any more.
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		return fmt.Errorf("freezing postgres (pid %d): %w", pid, err)
 	}
 	s.frozen = []int{pid}
-	procs, err := s.processes()
-	if err != nil {
-		s.thaw()
-		return err
-	}
-	for _, p := range procs[1:] {
-		if syscall.Kill(p, syscall.SIGSTOP) == nil {
-			s.frozen = append(s.frozen, p)
+	waitStopped(pid)
+	// A signal takes effect a moment after kill returns: a child forked in that moment, or
+	// one not yet stopped, is caught by listing again until every process is stopped.
+	for round := 0; ; round++ {
+		kids, err := descendants(pid)
+		if err != nil {
+			s.thaw()
+			return err
+		}
+		var fresh []int
+		for _, p := range kids {
+			if !slices.Contains(s.frozen, p) && syscall.Kill(p, syscall.SIGSTOP) == nil {
+				fresh = append(fresh, p)
+			}
+		}
+		s.frozen = append(s.frozen, fresh...)
+		for _, p := range fresh {
+			waitStopped(p)
+		}
+		if len(fresh) == 0 {
+			return nil
+		}
+		if round == maxFreezeRounds {
+			s.thaw()
+			return fmt.Errorf("postgres (pid %d) kept starting processes while being frozen", pid)
 		}
 	}
-	return nil
+}
+
+// maxFreezeRounds bounds how often Freeze lists the processes again.
+const maxFreezeRounds = 10
+
+// stopWait bounds how long a process stopped with SIGSTOP takes to show as stopped.
+const stopWait = 2 * time.Second
+
+// waitStopped waits, up to stopWait, until pid shows as stopped in /proc, or has ended.
+func waitStopped(pid int) {
+	for deadline := time.Now().Add(stopWait); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		_, state, err := parentOf(pid)
+		if err != nil || state == "T" || state == "t" || state == "Z" || state == "X" {
+			return
+		}
+	}
 }
 
 // Thaw resumes the processes Freeze stopped, children first, then the postmaster; a no-op
