@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 
 	"github.com/optin/optin/consent"
@@ -81,6 +82,9 @@ func (cl *call) intent(kind string, action consent.Action, cats []string) *write
 
 // pressFor presses the digits that make w, a write already begun, and records its answer.
 func (cl *call) pressFor(ctx context.Context, w *write, digits, expected string) {
+	if u, err := url.Parse(cl.next); err == nil {
+		w.keyPattern = callKeys(cl.sid, u.Query().Get("s")) // the step the key press answers
+	}
 	a, _ := cl.press(ctx, digits) // an answer without a <Gather> may still have confirmed
 	cl.d.rec.finish(w, a, ivrAcknowledged(a, expected), false)
 }

@@ -17,13 +17,14 @@ type ledgerEvent struct {
 	action   string
 	channel  string
 	ref      string
+	key      string // idempotency_key
 }
 
 // ledgerWait bounds one read of the ledger.
 const ledgerWait = 30 * time.Second
 
 // ledgerSQL reads every event of the phase's business; each phase has its own database.
-const ledgerSQL = `SELECT id, phone, category, action, channel, COALESCE(provider_ref, '')
+const ledgerSQL = `SELECT id, phone, category, action, channel, COALESCE(provider_ref, ''), idempotency_key
 FROM consent_events WHERE business_id = $1 ORDER BY id`
 
 // ledger reads the business's events.
@@ -38,7 +39,7 @@ func (s *stage) ledger(ctx context.Context) ([]ledgerEvent, error) {
 	var out []ledgerEvent
 	for rows.Next() {
 		var e ledgerEvent
-		if err := rows.Scan(&e.id, &e.phone, &e.category, &e.action, &e.channel, &e.ref); err != nil {
+		if err := rows.Scan(&e.id, &e.phone, &e.category, &e.action, &e.channel, &e.ref, &e.key); err != nil {
 			return nil, fmt.Errorf("read the ledger: %w", err)
 		}
 		out = append(out, e)

@@ -46,6 +46,7 @@ func (d *driver) smsStop(ctx context.Context, svc *service, phone, body string, 
 	}
 	w := &write{kind: "sms_stop", phone: phone, action: consent.ActionOptOut, categories: cats,
 		channel: consent.ChannelSMS, ref: d.ids.messageSid(), body: body}
+	w.keyPattern = messageKeys(w.ref)
 	d.rec.begin(w)
 	a := d.sms(ctx, svc, smsForm(w.ref, w.phone, d.number(), body))
 	acked, unexpected := smsAcknowledged(a, expected)
@@ -77,6 +78,7 @@ func (d *driver) reach(key string) []string {
 func (d *driver) providerOptOut(ctx context.Context, svc *service) *write {
 	w := &write{kind: "status_21610", phone: d.ids.phone(), action: consent.ActionOptOut, categories: d.allCategories(),
 		channel: consent.ChannelSMS, ref: d.ids.messageSid()}
+	w.keyPattern = statusKeys(w.ref)
 	d.rec.begin(w)
 	a := d.c.webhook(ctx, svc, "/twilio/status", statusForm(w.ref, d.number(), w.phone, "21610"))
 	d.rec.request("status", a)
@@ -104,6 +106,7 @@ func (d *driver) conversation(ctx context.Context, first, second *service, phone
 func (d *driver) yes(ctx context.Context, svc *service, phone string, c consent.Category) *write {
 	w := &write{kind: "sms_yes", phone: phone, action: consent.ActionOptIn, categories: []string{c.Key},
 		channel: consent.ChannelSMS, ref: d.ids.messageSid(), body: "YES"}
+	w.keyPattern = messageKeys(w.ref)
 	d.rec.begin(w)
 	a := d.sms(ctx, svc, smsForm(w.ref, phone, d.number(), "YES"))
 	d.rec.finish(w, a, yesAcknowledged(a, d.s.replies.optedIn[c.Key]), false)
@@ -119,8 +122,10 @@ func (d *driver) apiOptOut(ctx context.Context, svc *service, c *consent.Categor
 	if c != nil {
 		body["category"], w.categories = c.Key, d.reach(c.Key)
 	}
+	idem := d.ids.idempotencyKey()
+	w.keyPattern = apiOptOutKeys(idem, w.phone)
 	d.rec.begin(w)
-	a := d.c.api(ctx, svc, http.MethodPost, "/v1/opt-outs", d.s.apiKey, d.ids.idempotencyKey(), body)
+	a := d.c.api(ctx, svc, http.MethodPost, "/v1/opt-outs", d.s.apiKey, idem, body)
 	d.rec.request("api_opt_out", a)
 	d.rec.finish(w, a, apiAcknowledged(a), false)
 	return w

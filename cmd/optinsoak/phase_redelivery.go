@@ -99,6 +99,7 @@ func (d *driver) redeliveryMessage(ctx context.Context, svc *service, i int) *de
 		dl.w.kind, dl.w.body, dl.w.categories, dl.expected = "sms_yes", "YES", []string{c.Key}, d.s.replies.optedIn[c.Key]
 		dl.w.action = consent.ActionOptIn
 	}
+	dl.w.keyPattern = messageKeys(dl.w.ref)
 	d.rec.begin(dl.w)
 	form := smsForm(dl.w.ref, phone, d.number(), dl.w.body)
 	release := make(chan struct{})

@@ -19,6 +19,7 @@ type verdict struct {
 	recordedUnacked int
 	phantom         int // events no write asked for
 	mismatched      int // events whose channel or provider reference is not their write's
+	unexpectedKey   int // events whose idempotency key is not the one their write's first attempt carries
 	events          int // events of the business
 	ackedEvents     int // events the acknowledged writes need
 	lostExamples    []string
@@ -69,6 +70,8 @@ func judge(writes []write, events []ledgerEvent) verdict {
 		for _, e := range evs {
 			if !slices.ContainsFunc(asking, func(i int) bool { return writes[i].matches(e) }) {
 				v.mismatched++
+			} else if !slices.ContainsFunc(asking, func(i int) bool { return writes[i].keyed(e) }) {
+				v.unexpectedKey++
 			}
 		}
 	}
@@ -113,6 +116,11 @@ func (w write) matches(e ledgerEvent) bool {
 	return e.channel == string(w.channel) && (w.ref == "" || e.ref == w.ref)
 }
 
+// keyed reports whether an event is the write's and carries the key the write's events carry.
+func (w write) keyed(e ledgerEvent) bool {
+	return w.matches(e) && (w.keyPattern == "" || e.key == w.keyFor(e.category))
+}
+
 // checks turns the verdict into the phase's figures.
 func (v verdict) checks() []check {
 	lost := atMost("acked_writes_lost", v.ackedLost, 0)
@@ -127,6 +135,7 @@ func (v verdict) checks() []check {
 		atMost("partial_writes", v.partial, 0),
 		atMost("events_no_write_asked_for", v.phantom, 0),
 		atMost("events_wrong_channel_or_ref", v.mismatched, 0),
+		atMost("events_under_unexpected_key", v.unexpectedKey, 0),
 		info("ledger_events", "%d (%d for acknowledged writes; %d unacknowledged writes recorded anyway)",
 			v.events, v.ackedEvents, v.recordedUnacked),
 	}

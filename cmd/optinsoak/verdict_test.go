@@ -9,12 +9,13 @@ import (
 // stopWrite is an SMS STOP of cats from phone, acknowledged or not.
 func stopWrite(phone, ref string, acked bool, cats ...string) write {
 	return write{kind: "sms_stop", phone: phone, action: consent.ActionOptOut, categories: cats,
-		channel: consent.ChannelSMS, ref: ref, acked: acked}
+		channel: consent.ChannelSMS, ref: ref, acked: acked, keyPattern: messageKeys(ref)}
 }
 
-// optOut is a ledger event opting phone out of category over SMS.
+// optOut is a ledger event opting phone out of category over SMS, keyed as the service keys it.
 func optOut(phone, category, ref string) ledgerEvent {
-	return ledgerEvent{phone: phone, category: category, action: "opt_out", channel: "sms", ref: ref}
+	return ledgerEvent{phone: phone, category: category, action: "opt_out", channel: "sms", ref: ref,
+		key: "msg:" + ref + ":" + category}
 }
 
 func TestJudgeCountsWhatTheLedgerLacksOrHoldsTooMuchOf(t *testing.T) {
@@ -66,6 +67,12 @@ func TestJudgeCountsWhatTheLedgerLacksOrHoldsTooMuchOf(t *testing.T) {
 			want:   verdict{mismatched: 1},
 		},
 		{
+			name:   "an event replayed under another idempotency key is flagged",
+			writes: []write{stopWrite("+13125550001", "SM1", true, "a")},
+			events: []ledgerEvent{{phone: "+13125550001", category: "a", action: "opt_out", channel: "sms", ref: "SM1", key: "spool:1:a"}},
+			want:   verdict{unexpectedKey: 1},
+		},
+		{
 			name: "two acknowledged writes of one key need two events",
 			writes: []write{stopWrite("+13125550001", "SM1", true, "a"),
 				stopWrite("+13125550001", "SM2", true, "a")},
@@ -77,13 +84,14 @@ func TestJudgeCountsWhatTheLedgerLacksOrHoldsTooMuchOf(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := judge(tt.writes, tt.events)
 			if got.ackedLost != tt.want.ackedLost || got.duplicates != tt.want.duplicates || got.partial != tt.want.partial ||
-				got.recordedUnacked != tt.want.recordedUnacked || got.phantom != tt.want.phantom || got.mismatched != tt.want.mismatched {
+				got.recordedUnacked != tt.want.recordedUnacked || got.phantom != tt.want.phantom || got.mismatched != tt.want.mismatched ||
+				got.unexpectedKey != tt.want.unexpectedKey {
 				t.Errorf("judge = lost %d, dup %d, partial %d, unacked-recorded %d, phantom %d, mismatched %d; want %d, %d, %d, %d, %d, %d",
 					got.ackedLost, got.duplicates, got.partial, got.recordedUnacked, got.phantom, got.mismatched,
 					tt.want.ackedLost, tt.want.duplicates, tt.want.partial, tt.want.recordedUnacked, tt.want.phantom, tt.want.mismatched)
 			}
 			w := tt.want
-			wantFail := w.ackedLost+w.duplicates+w.partial+w.phantom+w.mismatched > 0
+			wantFail := w.ackedLost+w.duplicates+w.partial+w.phantom+w.mismatched+w.unexpectedKey > 0
 			if bad := anyFailed(got.checks()); bad != wantFail {
 				t.Errorf("checks fail = %v, want %v", bad, wantFail)
 			}

@@ -20,6 +20,7 @@ type write struct {
 	categories []string
 	channel    consent.Channel
 	ref        string    // the provider reference its events carry; "" for the API
+	keyPattern string    // the idempotency key its events carry (keys.go); "" when unknown
 	sent       time.Time // when its request was sent
 	done       time.Time // when its answer came; zero while in flight
 	acked      bool
