@@ -139,14 +139,3 @@ func (s *stage) finalStateCheck(ctx context.Context, writes []write) check {
 	c.value += fmt.Sprintf(" of %d%s", len(want), example)
 	return c
 }
-
-// countUnexpected counts the acknowledgements whose words were not the flows' reply.
-func countUnexpected(writes []write) int {
-	n := 0
-	for _, w := range writes {
-		if w.unexpected {
-			n++
-		}
-	}
-	return n
-}
