@@ -4,7 +4,7 @@
 GO ?= go
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(shell $(GO) env GOPATH)/bin/staticcheck)
 
-.PHONY: run test fuzz lint bench build clean
+.PHONY: run test fuzz lint bench soak build clean
 
 # Fuzz targets as package:target; `make test` runs each for FUZZTIME, `make fuzz` for 10 minutes.
 FUZZ_TARGETS = ./flows:FuzzHandleMessage ./flows:FuzzNormalise \
@@ -35,6 +35,11 @@ lint: ## gofmt, go vet and staticcheck
 bench: ## benchmarks, printed as ratios against baselines measured in the same run (BENCHFLAGS=--quick, --check…)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./cmd/optinbench $(BENCHFLAGS)
+
+soak: ## fault-injection soak of the real binary: PostgreSQL stopped, killed and frozen under load (SOAKFLAGS=--only faults, --keep…)
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+		$(GO) build -o "$$dir/optin" ./cmd/optin && \
+		$(GO) run ./cmd/optinsoak --optin "$$dir/optin" $(SOAKFLAGS)
 
 build: ## a static binary in bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o bin/optin ./cmd/optin

@@ -110,17 +110,23 @@ func (s *Server) initdb(fast bool) error {
 }
 
 // run starts the server on a free port and waits until it accepts connections.
-func (s *Server) run(ctx context.Context, fast bool, timeout time.Duration) error {
+func (s *Server) run(ctx context.Context) error {
 	port, err := freePort()
 	if err != nil {
 		return err
 	}
 	s.port = port
-	logFile, err := os.OpenFile(s.LogPath(), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	return s.launch(ctx, os.O_TRUNC)
+}
+
+// launch starts the server on s.port and waits until it accepts connections. logMode is
+// os.O_TRUNC for a fresh log, os.O_APPEND to keep what an earlier run of the server wrote.
+func (s *Server) launch(ctx context.Context, logMode int) error {
+	logFile, err := os.OpenFile(s.LogPath(), os.O_CREATE|os.O_WRONLY|logMode, 0o644)
 	if err != nil {
 		return fmt.Errorf("opening server log: %w", err)
 	}
-	cmd := exec.Command(filepath.Join(s.binDir, "postgres"), s.serverArgs(fast)...)
+	cmd := exec.Command(filepath.Join(s.binDir, "postgres"), s.serverArgs(s.fast)...)
 	s.asServerUser(cmd)
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
@@ -148,7 +154,7 @@ func (s *Server) run(ctx context.Context, fast bool, timeout time.Duration) erro
 		return fmt.Errorf("starting postgres: %w", err)
 	}
 	s.cmd, s.logFile, s.exited = cmd, logFile, exited
-	if err := s.waitReady(ctx, timeout); err != nil {
+	if err := s.waitReady(ctx, s.startTimeout); err != nil {
 		s.shutdown()
 		logFile.Close()
 		return err

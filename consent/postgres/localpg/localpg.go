@@ -6,6 +6,10 @@
 // As root the binaries run as the postgres OS user, since PostgreSQL refuses to run as root.
 // A data directory that already holds a cluster is reused, so its data survives restarts;
 // without one a throwaway cluster lives in a temporary directory removed by Stop.
+//
+// For fault-injection tests a running server can be stopped fast, killed with SIGKILL (the
+// postmaster and every process it forked), frozen with SIGSTOP and thawed, and restarted on
+// the same data directory and port (faults.go).
 package localpg
 
 import (
@@ -49,9 +53,17 @@ type Server struct {
 	tempDir string // removed by Stop; empty for a kept data directory
 	cred    *syscall.Credential
 	port    int
+	fast    bool // Options.Fast, kept for Restart
+	// startTimeout bounds each wait for the server to accept connections, Restart's too.
+	startTimeout time.Duration
+
+	// mu guards the running process against the fault methods of faults.go, which another
+	// goroutine may call while Stop runs.
+	mu      sync.Mutex
 	cmd     *exec.Cmd
 	logFile *os.File
 	exited  chan struct{} // closed when the server process has exited
+	frozen  []int         // the processes Freeze stopped, which Thaw resumes
 
 	stopOnce sync.Once
 	stopErr  error
@@ -64,13 +76,13 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	timeout := opts.StartTimeout
-	if timeout <= 0 {
-		timeout = time.Minute
+	s.fast, s.startTimeout = opts.Fast, opts.StartTimeout
+	if s.startTimeout <= 0 {
+		s.startTimeout = time.Minute
 	}
 	// A free port found now may be taken before the server binds it; try a few.
 	for attempt := 1; ; attempt++ {
-		err = s.run(ctx, opts.Fast, timeout)
+		err = s.run(ctx)
 		if err == nil {
 			return s, nil
 		}
@@ -128,23 +140,26 @@ func (s *Server) CreateDatabase(ctx context.Context, name string) error {
 // Calling Stop again returns the first result.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.thaw() // a frozen server would not hear the request to shut down
 		s.stopErr = s.shutdown()
-		if s.logFile != nil {
-			s.logFile.Close()
-		}
+		s.closeLog()
 		s.removeTemp()
 	})
 	return s.stopErr
 }
 
+// removeTemp removes the temporary directory of a throwaway cluster.
 func (s *Server) removeTemp() {
 	if s.tempDir != "" {
 		os.RemoveAll(s.tempDir)
 	}
 }
 
+// shutdown ends the running server, if any, in fast mode; the caller holds mu or is Start.
 func (s *Server) shutdown() error {
-	if s.cmd == nil || s.cmd.Process == nil {
+	if !s.running() {
 		return nil
 	}
 	if pgCtl := filepath.Join(s.binDir, "pg_ctl"); hasFile(pgCtl) {
