@@ -55,7 +55,8 @@ type Options struct {
 	// so an export outlives the server's WriteTimeout while the client keeps reading.
 	ExportWriteWindow time.Duration
 	// RequestTimeout bounds every request but an export, whatever the store does (default
-	// 10 s); an export must make progress within it.
+	// 8 s, so a client with a 10 s timeout always gets an answer); an export must make
+	// progress within it.
 	RequestTimeout time.Duration
 	// Spool keeps the opt-outs taken while the store does not answer: they are answered 202
 	// with their spool id. Without one they are answered 503 like everything else then.
@@ -82,7 +83,7 @@ func (o Options) withDefaults() Options {
 		o.Clock = time.Now
 	}
 	if o.RequestTimeout <= 0 {
-		o.RequestTimeout = 10 * time.Second
+		o.RequestTimeout = 8 * time.Second
 	}
 	if o.KeyCacheTTL == 0 {
 		o.KeyCacheTTL = defaultKeyCacheTTL
