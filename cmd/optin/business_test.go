@@ -119,3 +119,12 @@ func TestKeyCreateListRevoke(t *testing.T) {
 }
 
 func first(code int, _ ...string) int { return code }
+
+func TestADatabaseURLThatCannotBeReadIsExplainedNotRetried(t *testing.T) {
+	for _, cmd := range [][]string{{"migrate"}, {"business", "list"}} {
+		code, _, errOut := runCLI(t, map[string]string{"DATABASE_URL": "not a url"}, "", cmd...)
+		assert.Equal(t, 1, code, "%v", cmd)
+		assert.Contains(t, errOut, "DATABASE_URL: the database URL cannot be read: it must be a URL such as postgres://")
+		assert.NotContains(t, errOut, "does not answer", "a URL that cannot be read is not an unreachable database")
+	}
+}

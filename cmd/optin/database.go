@@ -46,7 +46,10 @@ func (c *cli) openStore(ctx context.Context) (*postgres.Store, error) {
 // lock, returning how many it applied. Every command that touches the database starts here.
 func openMigrated(ctx context.Context, url string) (*postgres.Store, int, error) {
 	store, err := postgres.Open(ctx, url)
-	if err != nil {
+	switch {
+	case errors.Is(err, postgres.ErrBadURL):
+		return nil, 0, fmt.Errorf("DATABASE_URL: %w", err)
+	case err != nil:
 		return nil, 0, fmt.Errorf("open database: %w: %w", errUnreachable, err)
 	}
 	applied, err := migrateOnce(ctx, url)

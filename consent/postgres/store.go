@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -67,6 +68,9 @@ func OpenUnchecked(databaseURL string, opts ...Option) (*Store, error) {
 	return NewStore(db, opts...), nil
 }
 
+// ErrBadURL is the error of a database URL that cannot be read.
+var ErrBadURL = errors.New("the database URL cannot be read")
+
 // Server-side limits a connection of OpenDB gets unless the URL sets them: no statement runs
 // longer than a webhook may wait, no transaction idles while holding locks, and a server that
 // does not accept a connection in time is given up on.
@@ -96,7 +100,8 @@ func OpenMigrationDB(databaseURL string) (*sql.DB, error) {
 func openGuarded(databaseURL, statementTimeout string) (*sqlx.DB, error) {
 	cfg, err := pq.NewConfig(WithSSLMode(databaseURL))
 	if err != nil {
-		return nil, fmt.Errorf("opening database: %w", err)
+		return nil, fmt.Errorf("%w: it must be a URL such as postgres://user:password@host:5432/db or settings such as "+
+			"host=localhost dbname=optin (%v)", ErrBadURL, err)
 	}
 	if cfg.Runtime == nil {
 		cfg.Runtime = map[string]string{}
