@@ -31,6 +31,7 @@ type ledgerFacts struct {
 	business      *consent.Business // nil when no business has the number
 	phone         string            // the person's E.164 number; "" when it is none
 	events        []consent.Event   // the events the exchange recorded, oldest first
+	signal        *consent.Signal   // the platform signal a status callback gave, if any
 	optedOutOfAll bool              // the person is opted out of every category of the business
 }
 
@@ -105,6 +106,15 @@ func (l *ledgerView) facts(ctx context.Context, q ledgerQuery) (ledgerFacts, err
 			f.events = append(f.events, e)
 		}
 	}
+	if q.what == "callback" {
+		sg, err := l.store.SignalOf(ctx, b.ID, q.ref)
+		switch {
+		case err == nil:
+			f.signal = &sg
+		case !errors.Is(err, consent.ErrNotFound):
+			return f, err
+		}
+	}
 	consents, err := l.store.ConsentsOf(ctx, b.ID, f.phone)
 	if err != nil {
 		return f, fmt.Errorf("reading the consents: %w", err)
@@ -141,6 +151,9 @@ func describeLedger(q ledgerQuery, f ledgerFacts) []string {
 	var lines []string
 	for _, e := range f.events {
 		lines = append(lines, fmt.Sprintf("ledger: event %d: %s %s (%s, %s, input %q)", e.ID, e.Action, e.Category, e.Channel, e.Reason, e.Input))
+	}
+	if f.signal != nil {
+		lines = append(lines, fmt.Sprintf("signals: signal %d: %s (%s, error %s); consent unchanged", f.signal.ID, f.signal.Kind, f.signal.Channel, f.signal.ErrorCode))
 	}
 	if len(f.events) == 0 {
 		why := q.note

@@ -135,6 +135,10 @@ func TestSimulatedStatusCallbacks(t *testing.T) {
 			"ledger: nothing recorded for this callback: the number was already opted out of every category"},
 		{"63033 over WhatsApp is a platform signal, not an opt-out", []string{"--to", "+14155550124", "--error", "63033", "--whatsapp"},
 			"ledger: nothing recorded for this callback: only 21610 changes consent; 63033 is not an opt-out"},
+		{"the simulator shows the signal 63033 gave", []string{"--to", "+14155550125", "--error", "63033", "--whatsapp"},
+			"signals: signal 2: platform_stop (whatsapp, error 63033); consent unchanged"},
+		{"63014 gives an undeliverable signal", []string{"--to", "+14155550125", "--error", "63014", "--whatsapp"},
+			": undeliverable (whatsapp, error 63014); consent unchanged"},
 		{"63049 names the business number it came from", []string{"--to", "+14155550124", "--error", "63049", "--from", "+14155550100"},
 			"failed with 63049"},
 	}

@@ -61,7 +61,7 @@ func runSimulateStatus(ctx context.Context, c *cli, args []string) error {
 	defer ledger.close()
 	q := ledgerQuery{business: *business, person: *person, ref: form.Get("MessageSid"), what: "callback"}
 	if *code != errorOptedOut {
-		q.note = "only 21610 changes consent; " + *code + " is not an opt-out"
+		q.note = "only 21610 changes consent; " + *code + " is not an opt-out, at most a platform signal"
 	}
 	return ledger.report(ctx, c.stdout, q)
 }

@@ -64,6 +64,19 @@ func (s *Store) RecordSignal(ctx context.Context, sig consent.Signal) (_ consent
 	return sig, fresh, nil
 }
 
+// SignalOf returns the signal a message gave, or consent.ErrNotFound.
+func (s *Store) SignalOf(ctx context.Context, businessID, providerRef string) (consent.Signal, error) {
+	out, err := scanSignals(s.db.QueryxContext(ctx, signalByRefSQL, businessID, providerRef))
+	switch {
+	case err != nil:
+		return consent.Signal{}, fmt.Errorf("reading the signal of %s: %w", providerRef, err)
+	case len(out) == 0:
+		return consent.Signal{}, fmt.Errorf("signal of %s: %w", providerRef, consent.ErrNotFound)
+	}
+	out[0].BusinessID = businessID
+	return out[0], nil
+}
+
 const signalsAfterSQL = `
 SELECT id, phone, kind, channel, sender, error_code, provider_ref, evidence, occurred_at
 FROM signals WHERE business_id = $1 AND id > $2 ORDER BY id LIMIT $3`
