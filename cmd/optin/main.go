@@ -46,6 +46,8 @@ func commands() map[string]command {
 		"key":      {"create, list or revoke API keys (create --business ID, list, revoke ID)", runKey},
 		"dev":      {"start a local PostgreSQL, load the demo business and serve", runDev},
 		"simulate": {"play Twilio against a running server (call, sms)", runSimulate},
+		"import":   {"import consents given before optin (--business ID -f FILE, CSV or NDJSON)", runImport},
+		"export":   {"write a business's consents to a file (--business ID -o FILE)", runExport},
 	}
 }
 
