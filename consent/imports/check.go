@@ -35,6 +35,7 @@ type Checker struct {
 	now      time.Time
 	opts     CheckOptions
 	lint     map[lintKey][]string
+	phones   *phoneReader
 }
 
 // CheckOptions are how an import treats what a row may lack.
@@ -51,7 +52,7 @@ type lintKey struct{ category, text string }
 
 // NewChecker returns a Checker for rows of b; a row that occurred after now is refused.
 func NewChecker(b consent.Business, now time.Time, opts CheckOptions) *Checker {
-	return &Checker{business: b, now: now, opts: opts, lint: map[lintKey][]string{}}
+	return &Checker{business: b, now: now, opts: opts, lint: map[lintKey][]string{}, phones: newPhoneReader(b.Region)}
 }
 
 // BusinessID is the business the rows are imported for.
@@ -125,7 +126,7 @@ func (c *Checker) phone(raw string) (string, error) {
 	if strings.IndexFunc(raw, unicode.IsLetter) >= 0 {
 		return "", fmt.Errorf("phone %q holds letters: write its digits, in E.164 such as +14155550100", raw)
 	}
-	phone, err := consent.NormalizePhone(raw, c.business.Region)
+	phone, err := c.phones.normalize(raw)
 	if err != nil {
 		return "", fmt.Errorf("phone: %w", err)
 	}
