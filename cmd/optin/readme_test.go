@@ -175,6 +175,9 @@ func TestREADMEWalkthroughAsANewUser(t *testing.T) {
 	assert.Contains(t, text, "WhatsApp", "evidence carries the disclosure's text")
 	assert.Contains(t, text, `"code":"disclosure_incomplete"`, "an incomplete disclosure is refused with what it lacks")
 	assert.Contains(t, text, `"next_cursor":null`, "the paging loop walks to the last page")
+	assert.Contains(t, text, "imported 2, skipped 0", "optin import records the file's rows")
+	assert.Contains(t, text, `"imported":0,"skipped":2`, "the same file through the API records nothing twice")
+	assert.Contains(t, text, "'+14155550142,offers,opted_in,paper,2024-03-01T09:30:00Z", "optin export writes the imported consent")
 	dev.stop(t, dir)
 
 	dev = startDev(t, filepath.Join(bin, "optin"), dir, env)
