@@ -24,8 +24,6 @@ CREATE TEMPORARY TABLE import_rows (
 	occurred_at timestamptz, key text, disclosure int
 ) ON COMMIT DROP`
 
-// importColumns are the columns of import_rows that COPY fills.
-var importColumns = []string{"n", "phone", "category", "action", "channel", "evidence", "occurred_at", "key", "disclosure"}
 
 // ImportEvents appends imported events of one business to the ledger and moves the current
 // state for each that is newer than it, in one transaction: the rows are copied into a
@@ -131,9 +129,12 @@ func (s *Store) importUnit(ctx context.Context, tx *sqlx.Tx, businessID string, 
 	return recorded, nil
 }
 
+// copyImportRowsSQL fills import_rows; lib/pq streams the rows of each Exec as COPY data.
+const copyImportRowsSQL = `COPY import_rows (n, phone, category, action, channel, evidence, occurred_at, key, disclosure) FROM STDIN`
+
 // copyImportRows fills import_rows with COPY, far cheaper per row than any INSERT.
 func copyImportRows(ctx context.Context, tx *sqlx.Tx, rows [][]any) error {
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("import_rows", importColumns...))
+	stmt, err := tx.PrepareContext(ctx, copyImportRowsSQL)
 	if err != nil {
 		return fmt.Errorf("starting COPY: %w", err)
 	}
