@@ -24,7 +24,6 @@ CREATE TEMPORARY TABLE import_rows (
 	occurred_at timestamptz, key text, disclosure int
 ) ON COMMIT DROP`
 
-
 // ImportEvents appends imported events of one business to the ledger and moves the current
 // state for each that is newer than it, in one transaction: the rows are copied into a
 // staging table, then, under the business's ledger lock (the one the write path takes, so
