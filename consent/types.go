@@ -69,10 +69,11 @@ const (
 	ReasonButton          Reason = "button"           // a WhatsApp quick-reply button
 	ReasonProviderOptOut  Reason = "provider_opt_out" // the provider reported the number as opted out (21610, OptOutType)
 	ReasonAPI             Reason = "api"              // the business recorded it through the API
+	ReasonImport          Reason = "import"           // consent given before the service, brought in by a bulk import
 )
 
 // Reasons lists every valid reason, in a stable order.
-var Reasons = []Reason{ReasonKeypress, ReasonKeyword, ReasonNaturalLanguage, ReasonButton, ReasonProviderOptOut, ReasonAPI}
+var Reasons = []Reason{ReasonKeypress, ReasonKeyword, ReasonNaturalLanguage, ReasonButton, ReasonProviderOptOut, ReasonAPI, ReasonImport}
 
 // Valid reports whether r is a known reason.
 func (r Reason) Valid() bool {

@@ -47,6 +47,8 @@ func commands() map[string]command {
 		"dev":      {"start a local PostgreSQL, load the demo business and serve", runDev},
 		"simulate": {"play Twilio against a running server (call, sms, status)", runSimulate},
 		"version":  {"print the version, the commit and the Go version of this build", runVersion},
+		"import":   {"import consents given before optin (--business ID -f FILE, CSV or NDJSON)", runImport},
+		"export":   {"write a business's consents to a file (--business ID -o FILE)", runExport},
 	}
 }
 

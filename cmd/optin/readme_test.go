@@ -190,6 +190,9 @@ func TestREADMEWalkthroughAsANewUser(t *testing.T) {
 	assert.Regexp(t, `(?m)^'\+14155552671,offers,opted_in,`, text, "the CSV export, after the walkthrough, still shows the call's opt-in")
 	assert.Contains(t, text, "was already revoked", "revoking a key twice says so")
 	assert.Contains(t, text, "built with go", "optin version names the Go version")
+	assert.Contains(t, text, "imported 2, skipped 0", "optin import records the file's rows")
+	assert.Contains(t, text, `"imported":0,"skipped":2`, "the same file through the API records nothing twice")
+	assert.Contains(t, text, "'+14155550142,offers,opted_in,paper,2024-03-01T09:30:00Z", "optin export writes the imported consent")
 	dev.stop(t, dir)
 
 	dev = startDev(t, filepath.Join(bin, "optin"), dir, env)

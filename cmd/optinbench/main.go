@@ -7,7 +7,8 @@
 //
 // It starts its own throwaway PostgreSQL unless --database-url is given, serves on 127.0.0.1
 // only, bounds every figure in time and stops every process it started. `optinbench serve`
-// is the child server the export figure measures the memory of.
+// is the child server the export figure measures the memory of; `optinbench import` measures
+// a bulk import of generated rows into a fresh database.
 package main
 
 import (
@@ -29,9 +30,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if len(os.Args) > 1 && os.Args[1] == "serve" {
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == "serve":
 		err = serveChild(ctx, os.Args[2:], os.Stdin, os.Stdout)
-	} else {
+	case len(os.Args) > 1 && os.Args[1] == "import":
+		err = runImportBench(ctx, os.Args[2:], os.Stdout, os.Stderr)
+	default:
 		err = run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	}
 	if err != nil {

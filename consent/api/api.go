@@ -30,6 +30,7 @@ type Store interface {
 	ExportConsents(ctx context.Context, businessID string, f consent.ConsentFilter, each func(consent.Consent) error) error
 	EventsAfter(ctx context.Context, businessID string, after int64, limit int) ([]consent.Event, error)
 	SignalsAfter(ctx context.Context, businessID string, after int64, limit int) ([]consent.Signal, error)
+	ImportEvents(ctx context.Context, businessID string, events []consent.Event) (int, error)
 }
 
 // Options tune the API. The zero value is usable.
@@ -50,6 +51,8 @@ type Options struct {
 	KeyCacheTTL time.Duration
 	// MaxBodyBytes bounds request bodies; larger ones get 413 (default 1 MiB).
 	MaxBodyBytes int64
+	// MaxImportBytes bounds the body of an import instead (default 256 MiB).
+	MaxImportBytes int64
 	// ExportWriteWindow is how long the client gets to take each flushed part of an export
 	// before the write deadline ends the response (default 1 minute). Each flush extends it,
 	// so an export outlives the server's WriteTimeout while the client keeps reading.
@@ -75,6 +78,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 1 << 20
+	}
+	if o.MaxImportBytes <= 0 {
+		o.MaxImportBytes = 256 << 20
 	}
 	if o.ExportWriteWindow <= 0 {
 		o.ExportWriteWindow = time.Minute
@@ -132,15 +138,16 @@ func (h *Handler) Register(r gin.IRouter) {
 	v1.GET(strings.TrimPrefix(exportPath, "/v1"), only("category", "status", "updated_since", "format"), h.export)
 	v1.POST("/opt-outs", only(), h.optOut)
 	v1.POST("/opt-ins", only(), h.optIn)
+	v1.POST(strings.TrimPrefix(importsPath, "/v1"), only("allow_missing_disclosure"), h.importConsents)
 }
 
 // now is the handler's clock, in UTC.
 func (h *Handler) now() time.Time { return h.opts.Clock().UTC() }
 
-// deadline bounds a request's work by RequestTimeout; an export is bounded by its progress
-// instead (see export).
+// deadline bounds a request's work by RequestTimeout; an export and an import are bounded by
+// their progress instead (see export and importConsents).
 func (h *Handler) deadline(c *gin.Context) {
-	if c.FullPath() == exportPath {
+	if c.FullPath() == exportPath || c.FullPath() == importsPath {
 		c.Next()
 		return
 	}
@@ -152,10 +159,14 @@ func (h *Handler) deadline(c *gin.Context) {
 
 // limitBody refuses declared oversized bodies at once and caps the rest while they are read.
 func (h *Handler) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > h.opts.MaxBodyBytes {
-		abortError(c, http.StatusRequestEntityTooLarge, codeTooLarge, bodyTooLargeMessage(h.opts.MaxBodyBytes))
+	limit := h.opts.MaxBodyBytes
+	if c.FullPath() == importsPath {
+		limit = h.opts.MaxImportBytes
+	}
+	if c.Request.ContentLength > limit {
+		abortError(c, http.StatusRequestEntityTooLarge, codeTooLarge, bodyTooLargeMessage(limit))
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, h.opts.MaxBodyBytes)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	c.Next()
 }
