@@ -17,7 +17,7 @@ var decideNow = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 
 const (
 	usPhone = "+14155550101"
-	ukPhone = "+447700900123"
+	ukPhone = "+447911123456"
 )
 
 // person is what is known about someone before a decision: their consents by category key

@@ -1,6 +1,6 @@
 // Package api serves the business REST API: a business's senders read consent lists, look up
-// one phone, fetch the proof behind it, follow the ledger, export everything, and record consent
-// taken on the web or on paper. Every request carries a business API key and sees only that
+// one phone, ask before every send whether they may, fetch the proof behind it, follow the
+// ledger, export everything, and record consent taken on the web or on paper. Every request carries a business API key and sees only that
 // business's data. The paths and JSON shapes are the contract of DESIGN §5; openapi.yaml in this
 // package describes them and is served at GET /openapi.yaml.
 package api
@@ -29,6 +29,7 @@ type Store interface {
 	ListConsents(ctx context.Context, businessID string, f consent.ConsentFilter, after consent.ConsentKey, limit int) ([]consent.Consent, error)
 	ExportConsents(ctx context.Context, businessID string, f consent.ConsentFilter, each func(consent.Consent) error) error
 	EventsAfter(ctx context.Context, businessID string, after int64, limit int) ([]consent.Event, error)
+	DecisionInputs(ctx context.Context, businessID, category string, ch consent.Channel, phones []string) ([]consent.DecisionInput, error)
 }
 
 // Options tune the API. The zero value is usable.
@@ -126,6 +127,8 @@ func (h *Handler) Register(r gin.IRouter) {
 	v1.GET("/consents/:phone", only("category"), h.consentsOfPhone)
 	v1.GET("/consents/:phone/evidence", only(), h.evidence)
 	v1.GET("/events", only("after", "limit"), h.events)
+	v1.GET("/decisions", only("phone", "category", "channel"), h.decision)
+	v1.POST("/decisions", only(), h.decisions)
 	v1.GET(strings.TrimPrefix(exportPath, "/v1"), only("category", "status", "updated_since", "format"), h.export)
 	v1.POST("/opt-outs", only(), h.optOut)
 	v1.POST("/opt-ins", only(), h.optIn)
