@@ -1,10 +1,10 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,9 +13,6 @@ import (
 
 // maxDecisionPhones bounds the phones of one POST /v1/decisions.
 const maxDecisionPhones = 1000
-
-// maxPhoneProblems is how many bad phones of a batch one answer names.
-const maxPhoneProblems = 10
 
 type decisionsRequest struct {
 	Channel  string   `json:"channel"`
@@ -41,11 +38,11 @@ func (h *Handler) decision(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ds, ok := h.decide(c, q, []string{phone})
+	ins, ok := h.decisionInputs(c, q, []string{phone})
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, toDecisionJSON(ds[0]))
+	c.JSON(http.StatusOK, toDecisionJSON(decideAll(b, q, ins, h.now())[0]))
 }
 
 // decisions answers POST /v1/decisions: the decision about each phone of the body, in the
@@ -57,24 +54,28 @@ func (h *Handler) decisions(c *gin.Context) {
 		return
 	}
 	q, ok := askedSend(c, b, req.Category, req.Channel)
+	if !ok || !batchSize(c, len(req.Phones)) {
+		return
+	}
+	batch := readPhoneBatch(req.Phones, b.Region)
+	if batch.bad > 0 {
+		batch.checkUnknown(nil, b.Region)
+		batch.refused(c)
+		return
+	}
+	ins, ok := h.decisionInputs(c, q, batch.phones)
 	if !ok {
 		return
 	}
-	phones, ok := batchPhones(c, req.Phones, b.Region)
-	if !ok {
+	if batch.checkUnknown(ins, b.Region); batch.refused(c) {
 		return
 	}
-	ds, ok := h.decide(c, q, phones)
-	if !ok {
-		return
-	}
-	c.JSON(http.StatusOK, decisionsBody{Data: toDecisionsJSON(ds)})
+	c.JSON(http.StatusOK, decisionsBody{Data: toDecisionsJSON(decideAll(b, q, ins, h.now()))})
 }
 
-// decide reads what is known of the phones and decides each at the handler's time.
-func (h *Handler) decide(c *gin.Context, q sendQuestion, phones []string) ([]consent.Decision, bool) {
-	b := businessOf(c)
-	ins, err := h.store.DecisionInputs(c.Request.Context(), b.ID, q.category.Key, q.channel, phones)
+// decisionInputs reads what the store knows of each phone, answering 503 when it fails.
+func (h *Handler) decisionInputs(c *gin.Context, q sendQuestion, phones []string) ([]consent.DecisionInput, bool) {
+	ins, err := h.store.DecisionInputs(c.Request.Context(), businessOf(c).ID, q.category.Key, q.channel, phones)
 	if err == nil && len(ins) != len(phones) {
 		err = fmt.Errorf("the store answered %d decision inputs for %d phones", len(ins), len(phones))
 	}
@@ -82,12 +83,16 @@ func (h *Handler) decide(c *gin.Context, q sendQuestion, phones []string) ([]con
 		h.internalError(c, err)
 		return nil, false
 	}
-	now := h.now()
+	return ins, true
+}
+
+// decideAll decides the send about each person at now.
+func decideAll(b consent.Business, q sendQuestion, ins []consent.DecisionInput, now time.Time) []consent.Decision {
 	out := make([]consent.Decision, len(ins))
 	for i, in := range ins {
 		out[i] = b.DecideSend(q.category, q.channel, in, now)
 	}
-	return out, true
+	return out
 }
 
 // askedSend reads the category and channel of a decision, answering 400 when either is
@@ -113,45 +118,15 @@ func askedSend(c *gin.Context, b consent.Business, category, channel string) (se
 	return sendQuestion{category: cat, channel: ch}, true
 }
 
-// batchPhones normalises the phones of a batch, answering 400 for an empty or oversized
-// batch, or naming the index of each phone that is not one (the first maxPhoneProblems).
-func batchPhones(c *gin.Context, raw []string, region string) ([]string, bool) {
+// batchSize answers 400 for a batch of no phones or of too many.
+func batchSize(c *gin.Context, n int) bool {
 	switch {
-	case len(raw) == 0:
+	case n == 0:
 		badRequest(c, codeBadRequest, fmt.Sprintf("phones is required: a list of 1 to %d phones", maxDecisionPhones))
-		return nil, false
-	case len(raw) > maxDecisionPhones:
-		badRequest(c, codeBadRequest, fmt.Sprintf("phones holds %d phones; ask about at most %d at a time", len(raw), maxDecisionPhones))
-		return nil, false
+		return false
+	case n > maxDecisionPhones:
+		badRequest(c, codeBadRequest, fmt.Sprintf("phones holds %d phones; ask about at most %d at a time", n, maxDecisionPhones))
+		return false
 	}
-	phones := make([]string, len(raw))
-	var problems []string
-	bad := 0
-	for i, r := range raw {
-		p, err := batchPhone(r, region)
-		if err != nil {
-			if bad++; bad <= maxPhoneProblems {
-				problems = append(problems, fmt.Sprintf("phones[%d]: %v", i, err))
-			}
-			continue
-		}
-		phones[i] = p
-	}
-	if bad > 0 {
-		msg := strings.Join(problems, "; ")
-		if bad > maxPhoneProblems {
-			msg += fmt.Sprintf("; and %d more", bad-maxPhoneProblems)
-		}
-		badRequest(c, codeInvalidPhone, msg)
-		return nil, false
-	}
-	return phones, true
-}
-
-// batchPhone normalises one phone of a batch to E.164; national numbers use region.
-func batchPhone(raw, region string) (string, error) {
-	if strings.TrimSpace(raw) == "" {
-		return "", errors.New("is empty")
-	}
-	return consent.NormalizePhone(raw, region)
+	return true
 }

@@ -191,6 +191,7 @@ func TestABatchOfAThousandPhonesIsReadInOneStoreCall(t *testing.T) {
 
 func TestBatchesThatCannotBeAnswered(t *testing.T) {
 	e := newEnv(t)
+	seedDecisions(e)
 	e, store := withCountingStore(t, e)
 	tooMany := make([]string, 1001)
 	for i := range tooMany {
@@ -202,21 +203,31 @@ func TestBatchesThatCannotBeAnswered(t *testing.T) {
 		code    string
 		says    []string
 		notSays string
+		reads   int64 // store reads before the answer
 	}{
 		{"each bad phone is named by its index", map[string]any{"channel": "sms", "category": "offers",
-			"phones": []string{ann, "+1800FLOWERS", bob, "12", ""}}, "invalid_phone",
-			[]string{"phones[1]: ", "letters", "phones[3]: ", "phones[4]: is empty"}, "phones[0]"},
-		{"no phones", map[string]any{"channel": "sms", "category": "offers", "phones": []string{}}, "bad_request", []string{"phones is required"}, ""},
-		{"phones missing", map[string]any{"channel": "sms", "category": "offers"}, "bad_request", []string{"phones is required"}, ""},
+			"phones": []string{ann, "+1800FLOWERS", bob, "12", "", "+14150000123"}}, "invalid_phone",
+			[]string{"phones[1]: ", "letters", "phones[3]: ", "phones[4]: is empty", "phones[5]: ", "not a valid number"}, "phones[0]", 0},
+		{"a number written like E.164 that is no number is refused once the store does not know it",
+			map[string]any{"channel": "sms", "category": "offers", "phones": []string{ann, "+14150000123"}}, "invalid_phone",
+			[]string{"phones[1]: \"+14150000123\" is not a valid number"}, "phones[0]", 1},
+		{"a withheld caller's placeholder is no number", map[string]any{"channel": "sms", "category": "offers",
+			"phones": []string{"+266696687"}}, "invalid_phone", []string{"phones[0]: caller id withheld"}, "", 1},
+		{"a number with its trunk prefix after the country code is told its E.164 form",
+			map[string]any{"channel": "whatsapp", "category": "offers", "phones": []string{"+4407911123456"}}, "invalid_phone",
+			[]string{`phones[0]: "+4407911123456" is written +447911123456 in E.164`}, "", 1},
+		{"no phones", map[string]any{"channel": "sms", "category": "offers", "phones": []string{}}, "bad_request", []string{"phones is required"}, "", 0},
+		{"phones missing", map[string]any{"channel": "sms", "category": "offers"}, "bad_request", []string{"phones is required"}, "", 0},
 		{"more than a thousand phones", map[string]any{"channel": "sms", "category": "offers", "phones": tooMany}, "bad_request",
-			[]string{"1001 phones", "at most 1000"}, ""},
-		{"an unknown category", map[string]any{"channel": "sms", "category": "promos", "phones": []string{ann}}, "unknown_category", []string{`"promos"`}, ""},
-		{"no channel", map[string]any{"category": "offers", "phones": []string{ann}}, "bad_request", []string{"channel is required"}, ""},
-		{"a misspelt field", map[string]any{"channel": "sms", "category": "offers", "phone": []string{ann}}, "bad_request", []string{`unknown field "phone"`}, ""},
-		{"a phone that is a number", `{"channel":"sms","category":"offers","phones":[4155550101]}`, "bad_request", []string{"phones"}, ""},
+			[]string{"1001 phones", "at most 1000"}, "", 0},
+		{"an unknown category", map[string]any{"channel": "sms", "category": "promos", "phones": []string{ann}}, "unknown_category", []string{`"promos"`}, "", 0},
+		{"no channel", map[string]any{"category": "offers", "phones": []string{ann}}, "bad_request", []string{"channel is required"}, "", 0},
+		{"a misspelt field", map[string]any{"channel": "sms", "category": "offers", "phone": []string{ann}}, "bad_request", []string{`unknown field "phone"`}, "", 0},
+		{"a phone that is a number", `{"channel":"sms","category":"offers","phones":[4155550101]}`, "bad_request", []string{"phones"}, "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			before := store.reads.Load()
 			r := e.post(acme, "/v1/decisions", tt.body)
 			require.Equal(t, http.StatusBadRequest, r.Status, "%s", r.Body)
 			assert.Equal(t, tt.code, r.ErrorCode(t))
@@ -226,9 +237,23 @@ func TestBatchesThatCannotBeAnswered(t *testing.T) {
 			if tt.notSays != "" {
 				assert.NotContains(t, errorMessage(t, r), tt.notSays)
 			}
+			assert.Equal(t, tt.reads, store.reads.Load()-before)
 		})
 	}
-	require.Zero(t, store.reads.Load(), "nothing is read for a batch that cannot be answered")
+}
+
+func TestABatchNamesAtMostTenBadPhones(t *testing.T) {
+	e := newEnv(t)
+	phones := make([]string, 25)
+	for i := range phones {
+		phones[i] = fmt.Sprintf("call me %d", i)
+	}
+	r := e.post(acme, "/v1/decisions", map[string]any{"channel": "sms", "category": "offers", "phones": phones})
+	require.Equal(t, http.StatusBadRequest, r.Status, "%s", r.Body)
+	msg := errorMessage(t, r)
+	assert.Contains(t, msg, "phones[9]: ")
+	assert.NotContains(t, msg, "phones[10]")
+	assert.Contains(t, msg, "and 15 more")
 }
 
 func ptr[T any](v T) *T { return &v }
