@@ -89,11 +89,11 @@ func (b Business) DecideSend(cat Category, ch Channel, in DecisionInput, now tim
 	marketingOnWhatsApp := ch == ChannelWhatsApp && cat.TemplateCategory == TemplateMarketing
 	if stop, ok := platformStop(in); ok && marketingOnWhatsApp {
 		reasons[DecisionPlatformStop] = fmt.Sprintf("On %s WhatsApp reported that this person stopped marketing messages from this business; "+
-			"%s goes in marketing templates, which WhatsApp will not deliver to them. Utility and authentication templates still go.", when(stop), cat.Label)
+			"messages of %s are marketing templates, which WhatsApp will not deliver to them. Utility and authentication templates still go.", when(stop), cat.Label)
 	}
 	if b.USMarketingPause && marketingOnWhatsApp && strings.HasPrefix(in.Phone, "+1") {
-		reasons[DecisionUSMarketingPause] = fmt.Sprintf("Meta delivers no marketing templates to +1 numbers on WhatsApp, and %s goes in marketing templates; "+
-			"send it by SMS, or as a utility template only if it is one.", cat.Label)
+		reasons[DecisionUSMarketingPause] = fmt.Sprintf("Meta delivers no marketing templates to +1 numbers on WhatsApp, and messages of %s are "+
+			"marketing templates: reach this person by SMS instead.", cat.Label)
 	}
 	for _, code := range denyOrder {
 		if detail, ok := reasons[code]; ok {
