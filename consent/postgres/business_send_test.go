@@ -45,7 +45,7 @@ func TestApplyBusinessReportsEachSendFieldChange(t *testing.T) {
 		name   string
 		change func(b *consent.Business)
 	}{
-		{"a category now sent in utility templates", func(b *consent.Business) { b.Categories[0].TemplateCategory = consent.TemplateUtility }},
+		{"a category now sent in authentication templates", func(b *consent.Business) { b.Categories[1].TemplateCategory = consent.TemplateAuthentication }},
 		{"a dated global revocation", func(b *consent.Business) { b.RevocationGlobalFrom = time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC) }},
 		{"the US marketing pause switched off", func(b *consent.Business) { b.USMarketingPause = false }},
 	}
