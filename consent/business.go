@@ -1,5 +1,7 @@
 package consent
 
+import "time"
+
 // Business is one company whose customers give consent, as loaded from its business file.
 type Business struct {
 	ID         string     // slug, unique, used in API scoping and idempotency keys
@@ -13,6 +15,14 @@ type Business struct {
 	// Messages overrides built-in texts: language → message name → template. The flows
 	// package defines the message names and lints the result.
 	Messages map[string]map[string]string
+	// RevocationGlobalFrom, when set, is the instant from which every opt-out reaches every
+	// category even though Revocation is per category: the FCC's dated "revoke-all" rule. See
+	// RevokesGlobally.
+	RevocationGlobalFrom time.Time
+	// USMarketingPause says that Meta delivers no marketing templates to +1 numbers (DOMAIN
+	// §7), so the send decision denies them on WhatsApp. True unless the business file says
+	// otherwise.
+	USMarketingPause bool
 }
 
 // Category is one kind of message a person can opt in to separately.
@@ -23,6 +33,9 @@ type Category struct {
 	Digit     int    // IVR digit 1–8
 	Frequency string // how often messages come, e.g. "up to 4 messages a month"
 	Position  int    // order in menus, 0-based
+	// TemplateCategory is the WhatsApp template category the business sends this category's
+	// messages in; marketing unless the business file says otherwise.
+	TemplateCategory TemplateCategory
 }
 
 // Category returns the category with the given key.

@@ -40,16 +40,17 @@ func (es FileErrors) Error() string {
 func (es FileErrors) Unwrap() error { return ErrInvalid }
 
 type businessFile struct {
-	ID         string         `yaml:"id"`
-	Name       string         `yaml:"name"`
-	Help       string         `yaml:"help"`
-	Numbers    []lineString   `yaml:"numbers"`
-	Language   string         `yaml:"language"`
-	Region     string         `yaml:"region"`
-	Revocation string         `yaml:"revocation"`
-	Categories []categoryFile `yaml:"categories"`
-	Messages   messagesFile   `yaml:"messages"`
-	lines      map[string]int // line of each top-level field
+	ID               string         `yaml:"id"`
+	Name             string         `yaml:"name"`
+	Help             string         `yaml:"help"`
+	Numbers          []lineString   `yaml:"numbers"`
+	Language         string         `yaml:"language"`
+	Region           string         `yaml:"region"`
+	Revocation       revocationFile `yaml:"revocation"`
+	USMarketingPause *bool          `yaml:"us_marketing_pause"`
+	Categories       []categoryFile `yaml:"categories"`
+	Messages         messagesFile   `yaml:"messages"`
+	lines            map[string]int // line of each top-level field
 }
 
 // messagesFile is the messages: section: per language tag, message names and their texts.
@@ -93,24 +94,26 @@ func (s *lineString) UnmarshalYAML(n *yaml.Node) error {
 }
 
 type categoryFile struct {
-	Key       string `yaml:"key"`
-	Label     string `yaml:"label"`
-	Keyword   string `yaml:"keyword"`
-	Digit     int    `yaml:"digit"`
-	Frequency string `yaml:"frequency"`
-	line      int
+	Key              string `yaml:"key"`
+	Label            string `yaml:"label"`
+	Keyword          string `yaml:"keyword"`
+	Digit            int    `yaml:"digit"`
+	Frequency        string `yaml:"frequency"`
+	TemplateCategory string `yaml:"template_category"`
+	line             int
 }
 
-var categoryFields = map[string]bool{"key": true, "label": true, "keyword": true, "digit": true, "frequency": true}
+var categoryFields = map[string]bool{"key": true, "label": true, "keyword": true, "digit": true, "frequency": true,
+	"template_category": true}
 
 func (c *categoryFile) UnmarshalYAML(n *yaml.Node) error {
 	c.line = n.Line
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: a category must be a mapping with key, label, keyword, digit, frequency", n.Line)
+		return fmt.Errorf("line %d: a category must be a mapping with key, label, keyword, digit, frequency[, template_category]", n.Line)
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k := n.Content[i]; !categoryFields[k.Value] {
-			return fmt.Errorf("line %d: field %s not found in category (allowed: key, label, keyword, digit, frequency)", k.Line, k.Value)
+			return fmt.Errorf("line %d: field %s not found in category (allowed: key, label, keyword, digit, frequency, template_category)", k.Line, k.Value)
 		}
 	}
 	type plain categoryFile
@@ -210,7 +213,8 @@ var yamlTypes = strings.NewReplacer(
 	"into []consent.categoryFile", "where a list of categories belongs",
 	"into consent.categoryFile", "where a category belongs",
 	"into consent.lineString", "where a number belongs",
-	"in type consent.businessFile", "(allowed: id, name, help, numbers, language, region, revocation, categories, messages)",
+	"into bool", "where true or false belongs",
+	"in type consent.businessFile", "(allowed: id, name, help, numbers, language, region, revocation, us_marketing_pause, categories, messages)",
 	"cannot unmarshal", "found",
 )
 
@@ -228,7 +232,7 @@ func (f businessFile) validate() (Business, error) {
 	}
 	b := Business{
 		ID: strings.TrimSpace(f.ID), Name: strings.TrimSpace(f.Name), Help: strings.TrimSpace(f.Help),
-		Language: f.Language, Region: f.Region, Revocation: Revocation(f.Revocation), Messages: f.Messages,
+		Language: f.Language, Region: f.Region, Messages: f.Messages, USMarketingPause: f.USMarketingPause == nil || *f.USMarketingPause,
 	}
 	switch {
 	case b.ID == "":
@@ -247,11 +251,7 @@ func (f businessFile) validate() (Business, error) {
 	} else if !languageRe.MatchString(b.Language) {
 		bad("language", f.line("language"), "%q is not a language tag such as en-US or es-US", b.Language)
 	}
-	if b.Revocation == "" {
-		b.Revocation = RevocationCategory
-	} else if !b.Revocation.Valid() {
-		bad("revocation", f.line("revocation"), "%q must be category or global", f.Revocation)
-	}
+	b.Revocation, b.RevocationGlobalFrom = validateRevocation(f.Revocation, f.line("revocation"), bad)
 	b.Numbers = validateNumbers(f.Numbers, f.line("numbers"), bad)
 	if b.Region == "" {
 		b.Region = defaultRegion(b)
@@ -297,7 +297,7 @@ func validateCategories(cats []categoryFile, line int, bad func(string, int, str
 	for i, c := range cats {
 		field := fmt.Sprintf("categories[%d]", i)
 		cat := Category{Key: c.Key, Label: strings.TrimSpace(c.Label), Keyword: c.Keyword, Digit: c.Digit,
-			Frequency: strings.TrimSpace(c.Frequency), Position: i}
+			Frequency: strings.TrimSpace(c.Frequency), Position: i, TemplateCategory: TemplateCategory(c.TemplateCategory)}
 		if !keyRe.MatchString(c.Key) {
 			bad(field+".key", c.line, "%q must be lower-case letters, digits and underscores, starting with a letter", c.Key)
 		} else if j, dup := keys[c.Key]; dup {
@@ -324,6 +324,11 @@ func validateCategories(cats []categoryFile, line int, bad func(string, int, str
 			bad(field+".digit", c.line, "%d is already used by categories[%d]", c.Digit, j)
 		} else {
 			digits[c.Digit] = i
+		}
+		if cat.TemplateCategory == "" {
+			cat.TemplateCategory = TemplateMarketing
+		} else if !cat.TemplateCategory.Valid() {
+			bad(field+".template_category", c.line, "%q must be marketing, utility or authentication (the WhatsApp template category)", c.TemplateCategory)
 		}
 		out = append(out, cat)
 	}

@@ -58,7 +58,7 @@ type Gather struct {
 // 9 for all of them (only when there are several), 0 for the stop menu and star to repeat.
 // Choosing a category speaks its disclosure, where 1 records opt_in with the exact text spoken
 // as evidence and 2 goes back; the stop menu records opt_out of a category on its digit (of every
-// category when the business revokes globally) or of all on 9. Both return to the menu. Silence
+// category when the business revokes globally at the time of the call) or of all on 9. Both return to the menu. Silence
 // (a timeout, no digits or "#" alone) reprompts the same step at most twice and then hangs up
 // saying no changes were made (or goodbye, when something was recorded); an invalid key says so
 // and repeats the step. A withheld caller or a machine is told how to opt in and nothing is
@@ -137,7 +137,7 @@ func (c call) onStopMenu(st ivrStep, key string) IVROutput {
 	if !ok || len(cats) == 0 {
 		return c.invalid(st)
 	}
-	if c.in.Business.Revocation == consent.RevocationGlobal {
+	if c.in.Business.RevokesGlobally(c.in.Now) {
 		cats = c.in.Business.Categories
 	}
 	out := c.ask(c.afterRecording(st), c.say(MsgVoiceStopConfirm, cats))

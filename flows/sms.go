@@ -130,10 +130,11 @@ func (m message) read() (raw string, it intent, button bool) {
 	return raw, it, button
 }
 
-// stop opts out of cats (every category when cats is empty or the business revokes globally).
+// stop opts out of cats (every category when cats is empty or the business revokes globally
+// at the time of the message).
 func (m message) stop(cats []consent.Category, reason consent.Reason, raw string) MessageOutput {
 	b := m.in.Business
-	if len(cats) == 0 || b.Revocation == consent.RevocationGlobal {
+	if len(cats) == 0 || b.RevokesGlobally(m.in.Now) {
 		cats = b.Categories
 	}
 	var out MessageOutput

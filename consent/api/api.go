@@ -1,6 +1,6 @@
 // Package api serves the business REST API: a business's senders read consent lists, look up
-// one phone, fetch the proof behind it, follow the ledger, export everything, and record consent
-// taken on the web or on paper. Every request carries a business API key and sees only that
+// one phone, ask before every send whether they may, fetch the proof behind it, follow the
+// ledger, export everything, and record consent taken on the web or on paper. Every request carries a business API key and sees only that
 // business's data. The paths and JSON shapes are the contract of DESIGN §5; openapi.yaml in this
 // package describes them and is served at GET /openapi.yaml.
 package api
@@ -31,6 +31,7 @@ type Store interface {
 	EventsAfter(ctx context.Context, businessID string, after int64, limit int) ([]consent.Event, error)
 	SignalsAfter(ctx context.Context, businessID string, after int64, limit int) ([]consent.Signal, error)
 	ImportEvents(ctx context.Context, businessID string, events []consent.Event) (int, error)
+	DecisionInputs(ctx context.Context, businessID, category string, ch consent.Channel, phones []string) ([]consent.DecisionInput, error)
 }
 
 // Options tune the API. The zero value is usable.
@@ -135,6 +136,8 @@ func (h *Handler) Register(r gin.IRouter) {
 	v1.GET("/consents/:phone/evidence", only(), h.evidence)
 	v1.GET("/events", only("after", "limit"), h.events)
 	v1.GET("/signals", only("after", "limit"), h.signals)
+	v1.GET("/decisions", only("phone", "category", "channel"), h.decision)
+	v1.POST("/decisions", only(), h.decisions)
 	v1.GET(strings.TrimPrefix(exportPath, "/v1"), only("category", "status", "updated_since", "format"), h.export)
 	v1.POST("/opt-outs", only(), h.optOut)
 	v1.POST("/opt-ins", only(), h.optIn)

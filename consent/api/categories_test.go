@@ -34,5 +34,8 @@ func TestCategories(t *testing.T) {
 		})
 	}
 	first := e.get(acme, "/v1/categories").JSON(t)["data"].([]any)[0]
-	require.Equal(t, map[string]any{"key": "order_updates", "label": "order updates", "keyword": "ORDERS", "digit": 1.0}, first)
+	require.Equal(t, map[string]any{"key": "order_updates", "label": "order updates", "keyword": "ORDERS", "digit": 1.0,
+		"template_category": "utility"}, first)
+	second := e.get(acme, "/v1/categories").JSON(t)["data"].([]any)[1]
+	require.Equal(t, "marketing", second.(map[string]any)["template_category"], "a category without one is marketing")
 }

@@ -16,7 +16,8 @@ func (h *Handler) categories(c *gin.Context) {
 	b := businessOf(c)
 	data := make([]categoryJSON, len(b.Categories))
 	for i, cat := range b.Categories {
-		data[i] = categoryJSON{Key: cat.Key, Label: cat.Label, Keyword: cat.Keyword, Digit: cat.Digit}
+		data[i] = categoryJSON{Key: cat.Key, Label: cat.Label, Keyword: cat.Keyword, Digit: cat.Digit,
+			TemplateCategory: cat.TemplateCategory}
 	}
 	c.JSON(http.StatusOK, categoriesBody{Data: data})
 }

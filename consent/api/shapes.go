@@ -38,10 +38,11 @@ type eventsBody struct {
 }
 
 type categoryJSON struct {
-	Key     string `json:"key"`
-	Label   string `json:"label"`
-	Keyword string `json:"keyword"`
-	Digit   int    `json:"digit"`
+	Key              string                   `json:"key"`
+	Label            string                   `json:"label"`
+	Keyword          string                   `json:"keyword"`
+	Digit            int                      `json:"digit"`
+	TemplateCategory consent.TemplateCategory `json:"template_category"`
 }
 
 type consentJSON struct {

@@ -22,7 +22,7 @@ func TestSpecIsAValidOpenAPI31Document(t *testing.T) {
 	doc := loadSpec(t)
 	require.True(t, doc.IsOpenAPI31OrLater(), "the spec is OpenAPI 3.1")
 	for _, path := range []string{"/v1/categories", "/v1/consents", "/v1/consents/{phone}",
-		"/v1/consents/{phone}/evidence", "/v1/events", "/v1/export", "/v1/opt-outs", "/v1/opt-ins"} {
+		"/v1/consents/{phone}/evidence", "/v1/decisions", "/v1/events", "/v1/export", "/v1/opt-outs", "/v1/opt-ins"} {
 		require.NotNil(t, doc.Paths.Value(path), "the spec describes %s", path)
 	}
 }

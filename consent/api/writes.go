@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,7 +25,8 @@ type optOutRequest struct {
 }
 
 // optOut answers POST /v1/opt-outs: the phone stops receiving the categories named (category
-// or categories), or every category when none is named or the business revokes globally. 201
+// or categories), or every category when none is named or the business revokes globally (from
+// its date on, when it set one). 201
 // with the events recorded.
 func (h *Handler) optOut(c *gin.Context) {
 	b := businessOf(c)
@@ -36,7 +38,7 @@ func (h *Handler) optOut(c *gin.Context) {
 	if !ok {
 		return
 	}
-	cats, ok := optOutCategories(c, b, req)
+	cats, ok := optOutCategories(c, b, req, h.now())
 	if !ok {
 		return
 	}
@@ -56,9 +58,9 @@ func (h *Handler) optOut(c *gin.Context) {
 	h.record(c, phone, events)
 }
 
-// optOutCategories returns the categories an opt-out stops, answering 400 for a request that
-// names both category and categories, or a category the business does not have.
-func optOutCategories(c *gin.Context, b consent.Business, req optOutRequest) ([]string, bool) {
+// optOutCategories returns the categories an opt-out taken at now stops, answering 400 for a
+// request that names both category and categories, or a category the business does not have.
+func optOutCategories(c *gin.Context, b consent.Business, req optOutRequest, now time.Time) ([]string, bool) {
 	named := req.Categories
 	switch {
 	case req.Category != "" && req.Categories != nil:
@@ -75,7 +77,7 @@ func optOutCategories(c *gin.Context, b consent.Business, req optOutRequest) ([]
 			strings.Join(unknown, ", "), strings.Join(b.CategoryKeys(), ", ")))
 		return nil, false
 	}
-	if len(named) == 0 || b.Revocation == consent.RevocationGlobal {
+	if len(named) == 0 || b.RevokesGlobally(now) {
 		return b.CategoryKeys(), true
 	}
 	return uniqueKeys(named), true

@@ -2,8 +2,10 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -39,13 +41,16 @@ func (s *Store) ApplyBusiness(ctx context.Context, b consent.Business) (changed 
 
 // upsertBusinessSQL writes the business row only when a field differs.
 const upsertBusinessSQL = `
-INSERT INTO businesses (id, name, help, language, region, revocation, messages)
-VALUES ($1, $2, $3, $4, $5, $6, CAST($7 AS jsonb))
+INSERT INTO businesses (id, name, help, language, region, revocation, messages, revocation_global_from, us_marketing_pause)
+VALUES ($1, $2, $3, $4, $5, $6, CAST($7 AS jsonb), $8, $9)
 ON CONFLICT (id) DO UPDATE SET
 	name = EXCLUDED.name, help = EXCLUDED.help, language = EXCLUDED.language, region = EXCLUDED.region,
-	revocation = EXCLUDED.revocation, messages = EXCLUDED.messages, updated_at = now()
-WHERE (businesses.name, businesses.help, businesses.language, businesses.region, businesses.revocation, businesses.messages)
-	IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.help, EXCLUDED.language, EXCLUDED.region, EXCLUDED.revocation, EXCLUDED.messages)`
+	revocation = EXCLUDED.revocation, messages = EXCLUDED.messages, revocation_global_from = EXCLUDED.revocation_global_from,
+	us_marketing_pause = EXCLUDED.us_marketing_pause, updated_at = now()
+WHERE (businesses.name, businesses.help, businesses.language, businesses.region, businesses.revocation, businesses.messages,
+		businesses.revocation_global_from, businesses.us_marketing_pause)
+	IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.help, EXCLUDED.language, EXCLUDED.region, EXCLUDED.revocation, EXCLUDED.messages,
+		EXCLUDED.revocation_global_from, EXCLUDED.us_marketing_pause)`
 
 func upsertBusiness(ctx context.Context, tx *sqlx.Tx, b consent.Business) (bool, error) {
 	messages := []byte("{}")
@@ -56,7 +61,8 @@ func upsertBusiness(ctx context.Context, tx *sqlx.Tx, b consent.Business) (bool,
 		}
 	}
 	res, err := tx.ExecContext(ctx, upsertBusinessSQL,
-		b.ID, b.Name, b.Help, b.Language, b.Region, string(b.Revocation), string(messages))
+		b.ID, b.Name, b.Help, b.Language, b.Region, string(b.Revocation), string(messages),
+		nullTime(b.RevocationGlobalFrom), b.USMarketingPause)
 	if err != nil {
 		if code := pqCode(err); code == pqerror.CheckViolation {
 			return false, fmt.Errorf("writing business: %w: %v", consent.ErrInvalid, err)
@@ -113,18 +119,21 @@ func releaseNumbers(ctx context.Context, tx *sqlx.Tx, b consent.Business) (bool,
 
 // upsertCategorySQL writes a category only when a field differs; position is the menu order.
 const upsertCategorySQL = `
-INSERT INTO categories (business_id, key, label, keyword, digit, frequency, position, active)
-VALUES ($1, $2, $3, $4, $5, $6, $7, true)
+INSERT INTO categories (business_id, key, label, keyword, digit, frequency, position, active, template_category)
+VALUES ($1, $2, $3, $4, $5, $6, $7, true, $8)
 ON CONFLICT (business_id, key) DO UPDATE SET
 	label = EXCLUDED.label, keyword = EXCLUDED.keyword, digit = EXCLUDED.digit, frequency = EXCLUDED.frequency,
-	position = EXCLUDED.position, active = true, updated_at = now()
-WHERE (categories.label, categories.keyword, categories.digit, categories.frequency, categories.position, categories.active)
-	IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.keyword, EXCLUDED.digit, EXCLUDED.frequency, EXCLUDED.position, true)`
+	position = EXCLUDED.position, active = true, template_category = EXCLUDED.template_category, updated_at = now()
+WHERE (categories.label, categories.keyword, categories.digit, categories.frequency, categories.position, categories.active,
+		categories.template_category)
+	IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.keyword, EXCLUDED.digit, EXCLUDED.frequency, EXCLUDED.position, true,
+		EXCLUDED.template_category)`
 
 func upsertCategories(ctx context.Context, tx *sqlx.Tx, b consent.Business) (bool, error) {
 	changed := false
 	for i, c := range b.Categories {
-		res, err := tx.ExecContext(ctx, upsertCategorySQL, b.ID, c.Key, c.Label, c.Keyword, c.Digit, c.Frequency, i)
+		res, err := tx.ExecContext(ctx, upsertCategorySQL, b.ID, c.Key, c.Label, c.Keyword, c.Digit, c.Frequency, i,
+			string(templateCategory(c.TemplateCategory)))
 		if err != nil {
 			if pqCode(err) == pqerror.CheckViolation {
 				return false, fmt.Errorf("writing category %s: %w: %v", c.Key, consent.ErrInvalid, err)
@@ -179,4 +188,18 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// nullTime stores a zero time as NULL.
+func nullTime(t time.Time) sql.NullTime {
+	return sql.NullTime{Time: t, Valid: !t.IsZero()}
+}
+
+// templateCategory is the category's template category, marketing when a Business built in
+// code leaves it empty, as a business file does.
+func templateCategory(t consent.TemplateCategory) consent.TemplateCategory {
+	if t == "" {
+		return consent.TemplateMarketing
+	}
+	return t
 }

@@ -22,6 +22,8 @@ type businessRow struct {
 	Language   string         `db:"language"`
 	Region     string         `db:"region"`
 	Revocation string         `db:"revocation"`
+	GlobalFrom sql.NullTime   `db:"revocation_global_from"`
+	USPause    bool           `db:"us_marketing_pause"`
 	Messages   []byte         `db:"messages"`
 	Categories []byte         `db:"categories"`
 	Numbers    pq.StringArray `db:"numbers"`
@@ -30,9 +32,10 @@ type businessRow struct {
 // businessesSQL selects the businesses with the given ids, or all when the list is NULL,
 // each with its active categories and its numbers.
 const businessesSQL = `
-SELECT b.id, b.name, b.help, b.language, b.region, b.revocation, b.messages,
+SELECT b.id, b.name, b.help, b.language, b.region, b.revocation, b.messages, b.revocation_global_from, b.us_marketing_pause,
 	COALESCE((SELECT json_agg(json_build_object('key', c.key, 'label', c.label, 'keyword', c.keyword,
-			'digit', c.digit, 'frequency', c.frequency, 'position', c.position) ORDER BY c.position, c.key)
+			'digit', c.digit, 'frequency', c.frequency, 'position', c.position, 'template_category', c.template_category)
+			ORDER BY c.position, c.key)
 		FROM categories c WHERE c.business_id = b.id AND c.active), CAST('[]' AS json)) AS categories,
 	COALESCE((SELECT array_agg(n.number ORDER BY n.number)
 		FROM business_numbers n WHERE n.business_id = b.id), CAST('{}' AS text[])) AS numbers
@@ -60,7 +63,10 @@ func loadBusinesses(ctx context.Context, q sqlx.QueryerContext, ids []string) ([
 
 func (r businessRow) business() (consent.Business, error) {
 	b := consent.Business{ID: r.ID, Name: r.Name, Help: r.Help, Language: r.Language, Region: r.Region,
-		Revocation: consent.Revocation(r.Revocation)}
+		Revocation: consent.Revocation(r.Revocation), USMarketingPause: r.USPause}
+	if r.GlobalFrom.Valid {
+		b.RevocationGlobalFrom = r.GlobalFrom.Time.UTC()
+	}
 	if err := json.Unmarshal(r.Messages, &b.Messages); err != nil {
 		return b, fmt.Errorf("decoding messages of business %s: %w", r.ID, err)
 	}
@@ -70,13 +76,14 @@ func (r businessRow) business() (consent.Business, error) {
 	var cats []struct {
 		Key, Label, Keyword, Frequency string
 		Digit, Position                int
+		TemplateCategory               string `json:"template_category"`
 	}
 	if err := json.Unmarshal(r.Categories, &cats); err != nil {
 		return b, fmt.Errorf("decoding categories of business %s: %w", r.ID, err)
 	}
 	for _, c := range cats {
 		b.Categories = append(b.Categories, consent.Category{Key: c.Key, Label: c.Label, Keyword: c.Keyword,
-			Digit: c.Digit, Frequency: c.Frequency, Position: c.Position})
+			Digit: c.Digit, Frequency: c.Frequency, Position: c.Position, TemplateCategory: consent.TemplateCategory(c.TemplateCategory)})
 	}
 	if len(r.Numbers) > 0 {
 		b.Numbers = []string(r.Numbers)
