@@ -257,3 +257,26 @@ func TestABatchNamesAtMostTenBadPhones(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestAWhatsAppStopFromThePlatformDeniesMarketingThereOnly(t *testing.T) {
+	e := newEnv(t)
+	seedDecisions(e)
+	_, fresh, err := e.store.RecordSignal(context.Background(), consent.Signal{BusinessID: acme, Phone: eve,
+		Kind: consent.SignalPlatformStop, Channel: consent.ChannelWhatsApp, Sender: "whatsapp:+15005550006",
+		ErrorCode: "63033", ProviderRef: "SM0000000000000000000000000000ps01"})
+	require.NoError(t, err)
+	require.True(t, fresh)
+	tests := []struct {
+		name, category, channel, want string
+	}{
+		{"offers on WhatsApp are denied after the person stopped marketing in WhatsApp", "offers", "whatsapp", eve + " false platform_stop,opted_in"},
+		{"offers by SMS are still allowed: the stop was WhatsApp's", "offers", "sms", eve + " true opted_in"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.get(acme, decisionPath(eve, tt.category, tt.channel))
+			require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
+			assert.Equal(t, tt.want, decided(t, r.JSON(t)))
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -11,12 +12,15 @@ import (
 )
 
 // decisionInputsSQL reads what the send decision needs about each phone of $2, in their
-// order, in one round trip: the consent for category $3 (by the primary key of consents) and
-// the last inbound message on channel $4 (from the end of inbound_messages_latest).
+// order, in one round trip: the consent for category $3 (by the primary key of consents), the
+// last inbound message on channel $4 (from the end of inbound_messages_latest) and the latest
+// platform stop reported on that channel (signals_person).
 const decisionInputsSQL = `
 SELECT p.phone, c.status, c.channel, c.updated_at, c.event_id,
 	(SELECT max(m.received_at) FROM inbound_messages m
-	 WHERE m.business_id = $1 AND m.phone = p.phone AND m.channel = $4) AS last_inbound
+	 WHERE m.business_id = $1 AND m.phone = p.phone AND m.channel = $4) AS last_inbound,
+	(SELECT max(s.occurred_at) FROM signals s
+	 WHERE s.business_id = $1 AND s.phone = p.phone AND s.kind = 'platform_stop' AND s.channel = $4) AS platform_stop
 FROM unnest(CAST($2 AS text[])) WITH ORDINALITY AS p(phone, n)
 LEFT JOIN consents c ON c.business_id = $1 AND c.phone = p.phone AND c.category = $3
 ORDER BY p.n`
@@ -30,12 +34,15 @@ type decisionRow struct {
 	UpdatedAt   sql.NullTime   `db:"updated_at"`
 	EventID     sql.NullInt64  `db:"event_id"`
 	LastInbound sql.NullTime   `db:"last_inbound"`
+	// PlatformStop is the latest platform stop (63033) on the channel; WhatsApp reports no
+	// resume, so only the latest can matter.
+	PlatformStop sql.NullTime `db:"platform_stop"`
 }
 
 // DecisionInputs returns what the send decision about category on channel needs to know of
-// each phone (E.164), in the order given, read in one statement from the primary. Platform
-// stops and erasures are not stored yet (DESIGN §3 signals and erasures): until they are,
-// every input has none, and their reads join this statement when they come.
+// each phone (E.164), in the order given, read in one statement from the primary. Erasures
+// are not stored yet (DESIGN §3): until they are, no input is erased, and their read joins
+// this statement when they come.
 func (s *Store) DecisionInputs(ctx context.Context, businessID, category string, ch consent.Channel, phones []string) ([]consent.DecisionInput, error) {
 	var rows []decisionRow
 	if err := s.prep.selectDB(ctx, &rows, decisionInputsSQL, businessID, pq.Array(nonNil(phones)), category, string(ch)); err != nil {
@@ -58,6 +65,9 @@ func (r decisionRow) input(businessID, category string) consent.DecisionInput {
 	if r.LastInbound.Valid {
 		at := r.LastInbound.Time.UTC()
 		in.LastInbound = &at
+	}
+	if r.PlatformStop.Valid {
+		in.PlatformStops = []time.Time{r.PlatformStop.Time.UTC()}
 	}
 	return in
 }
