@@ -51,6 +51,10 @@ type MessageOutput struct {
 //     segments is replaced by the short menu.
 //   - Anything else: the short menu, except to someone opted out of every category (nothing).
 //
+// A WhatsApp "Stop promotions" quick reply (payload or text STOP PROMOTIONS, any case) comes
+// first of all: opt_out, reason button, of every category whose template category is
+// marketing (of every category when the business revokes globally).
+//
 // Nothing but a YES to a pending disclosure ever records an opt-in.
 //
 // OptOutType set means Twilio has answered already, so no reply of ours is sent. STOP records
@@ -88,6 +92,9 @@ type message struct {
 }
 
 func (m message) respond() MessageOutput {
+	if raw, ok := m.stopPromotions(); ok {
+		return m.stopMarketing(raw)
+	}
 	raw, it, button := m.read()
 	reason := consent.ReasonKeyword
 	switch {
@@ -110,6 +117,37 @@ func (m message) respond() MessageOutput {
 		return MessageOutput{}
 	}
 	return MessageOutput{Reply: m.t.menuReply(m.ch)}
+}
+
+// stopPromotionsButton is the quick reply WhatsApp's marketing templates offer (Meta's
+// "Stop promotions" button), in normalised form.
+const stopPromotionsButton = "STOP PROMOTIONS"
+
+// stopPromotions reports whether the message is a tap on a "Stop promotions" quick reply:
+// its payload or its text, in any case, and the raw text it was.
+func (m message) stopPromotions() (string, bool) {
+	for _, b := range []string{m.in.ButtonPayload, m.in.ButtonText} {
+		if Normalise(b) == stopPromotionsButton {
+			return b, true
+		}
+	}
+	return "", false
+}
+
+// stopMarketing opts out of every marketing category, with reason button: the button stops
+// promotions, not the order updates a person still wants. With no marketing category left to
+// stop it records nothing.
+func (m message) stopMarketing(raw string) MessageOutput {
+	var cats []consent.Category
+	for _, c := range m.in.Business.Categories {
+		if c.TemplateCategory == consent.TemplateMarketing || c.TemplateCategory == "" {
+			cats = append(cats, c)
+		}
+	}
+	if len(cats) == 0 && !m.in.Business.RevokesGlobally(m.in.Now) {
+		return MessageOutput{}
+	}
+	return m.stop(cats, consent.ReasonButton, raw)
 }
 
 // read returns the first of the button payload, the button text and the body that says
