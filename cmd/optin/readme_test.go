@@ -189,6 +189,10 @@ func TestREADMEWalkthroughAsANewUser(t *testing.T) {
 	assert.Regexp(t, `opt_out \w+ \(sms, provider_opt_out, input "21610"\)`, text, "a 21610 status callback opts out")
 	assert.Regexp(t, `(?m)^'\+14155552671,offers,opted_in,`, text, "the CSV export, after the walkthrough, still shows the call's opt-in")
 	assert.Contains(t, text, "was already revoked", "revoking a key twice says so")
+	assert.Contains(t, text, `{"phone":"+14155550123","category":"order_updates","channel":"whatsapp","allowed":true`,
+		"the send decision allows what the web opt-in of the walkthrough consented to")
+	assert.Regexp(t, `\{"phone":"\+14155552671","category":"offers","channel":"whatsapp","allowed":false,"reasons":\[\{"code":"opted_out"`, text,
+		"and denies offers to the caller whose opt-out the API recorded, that reason first")
 	assert.Contains(t, text, "built with go", "optin version names the Go version")
 	assert.Contains(t, text, "imported 2, skipped 0", "optin import records the file's rows")
 	assert.Contains(t, text, `"imported":0,"skipped":2`, "the same file through the API records nothing twice")
