@@ -58,6 +58,9 @@ func (p AddressPolicy) CheckURL(ctx context.Context, raw string) (*url.URL, erro
 	bad := func(format string, args ...any) error {
 		return consent.WebhookError{Field: "url", Problem: fmt.Sprintf(format, args...)}
 	}
+	if raw == "" {
+		return nil, bad("is required: the https:// URL webhooks are sent to")
+	}
 	if len(raw) > maxURLLength {
 		return nil, bad("longer than %d characters", maxURLLength)
 	}
