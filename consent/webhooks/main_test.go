@@ -31,14 +31,14 @@ const arrival = 30 * time.Second
 
 // hookEnv is a database holding the demo business, a registry and a sealer over it.
 type hookEnv struct {
-	t        *testing.T
+	t        testing.TB
 	url      string
 	store    *postgres.Store
 	sealer   *webhooks.Sealer
 	registry *webhooks.Registry
 }
 
-func newHookEnv(t *testing.T) *hookEnv {
+func newHookEnv(t testing.TB) *hookEnv {
 	t.Helper()
 	url := pgtest.NewURL(t)
 	store, err := postgres.Open(context.Background(), url)
@@ -115,7 +115,7 @@ type received struct {
 // receiver is a webhook receiver on 127.0.0.1 that checks every signature with verify and
 // answers what answer says about the nth request (0-based); a nil answer is 200.
 type receiver struct {
-	t      *testing.T
+	t      testing.TB
 	server *httptest.Server
 	answer func(n int, r received, req *http.Request) int
 
