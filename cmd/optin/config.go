@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/optin/optin/consent/webhooks"
 )
 
 // config is the service's environment (DESIGN §6).
@@ -28,6 +30,12 @@ type config struct {
 	// SpoolDir keeps the opt-outs taken while PostgreSQL does not answer, until they are
 	// replayed; it must outlive the process (a volume), one per replica.
 	SpoolDir string `env:"SPOOL_DIR" envDefault:"spool"`
+	// WebhookSecretKey seals webhook signing secrets (WEBHOOK_SECRET_KEY, base64 of 32 bytes);
+	// without it no webhook can be created and none is delivered.
+	WebhookSecretKey []byte
+	// WebhookAllowPrivate lets webhooks reach private, loopback and link-local addresses
+	// (WEBHOOK_ALLOW_PRIVATE): for development and tests only.
+	WebhookAllowPrivate bool `env:"WEBHOOK_ALLOW_PRIVATE"`
 }
 
 // loadConfig reads the environment through getenv and checks every value.
@@ -35,7 +43,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var cfg config
 	vars := map[string]string{}
 	for _, k := range []string{"DATABASE_URL", "HTTP_ADDR", "PUBLIC_URL", "TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKENS", "LOG_LEVEL", "LOG_FORMAT",
-		"TRUSTED_PROXIES", "SPOOL_DIR"} {
+		"TRUSTED_PROXIES", "SPOOL_DIR", "WEBHOOK_ALLOW_PRIVATE"} {
 		if v := getenv(k); v != "" {
 			vars[k] = v
 		}
@@ -46,6 +54,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if cfg.TwilioAuthTokens, err = parseAuthTokens(getenv("TWILIO_AUTH_TOKENS")); err != nil {
 		return cfg, err
+	}
+	if k := getenv("WEBHOOK_SECRET_KEY"); k != "" {
+		if cfg.WebhookSecretKey, err = webhooks.ParseKey(k); err != nil {
+			return cfg, fmt.Errorf("WEBHOOK_SECRET_KEY: %w", err)
+		}
 	}
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = publicURLFor(cfg.HTTPAddr)

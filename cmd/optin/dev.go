@@ -86,6 +86,16 @@ func runDevServer(ctx context.Context, c *cli, cfg config, b consent.Business, l
 		}
 		cfg.TwilioAuthToken = tok
 	}
+	if cfg.WebhookSecretKey == nil {
+		key, err := devWebhookKey()
+		if err != nil {
+			return err
+		}
+		cfg.WebhookSecretKey = key
+	}
+	if c.getenv("WEBHOOK_ALLOW_PRIVATE") == "" {
+		cfg.WebhookAllowPrivate = true // receivers of a demo listen on this machine
+	}
 	store, _, err := openMigrated(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err

@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"key":      {"create, list or revoke API keys (create --business ID, list, revoke ID)", runKey},
 		"dev":      {"start a local PostgreSQL, load the demo business and serve", runDev},
 		"simulate": {"play Twilio against a running server (call, sms, status)", runSimulate},
+		"webhook":  {"add, list or remove webhook receivers (add --business ID --url URL, list, remove)", runWebhook},
 		"version":  {"print the version, the commit and the Go version of this build", runVersion},
 		"import":   {"import consents given before optin (--business ID -f FILE, CSV or NDJSON)", runImport},
 		"export":   {"write a business's consents to a file (--business ID -o FILE)", runExport},

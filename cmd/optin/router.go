@@ -31,6 +31,7 @@ func newService(cfg config, store *postgres.Store, sp *spool.Spool, logger *slog
 		TrustedProxies:   cfg.TrustedProxies,
 		API:              api.Options{RateLimit: rate.Limit(cfg.APIRate), RateBurst: cfg.APIBurst},
 		Spool:            sp,
+		Webhooks:         server.WebhookConfig{SecretKey: cfg.WebhookSecretKey, AllowPrivate: cfg.WebhookAllowPrivate},
 	}, store, logger)
 }
 
@@ -58,6 +59,7 @@ func serveService(ctx context.Context, cfg config, store *postgres.Store, logger
 	var background sync.WaitGroup
 	defer func() { stop(); background.Wait() }()
 	background.Go(func() { svc.Replay(bctx) })
+	background.Go(func() { svc.Deliver(bctx) })
 	for _, p := range prepare {
 		background.Go(func() {
 			if err := p(bctx); err != nil {

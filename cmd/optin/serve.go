@@ -19,7 +19,8 @@ webhooks and the business API until SIGTERM or Ctrl-C, letting in-flight request
 
 Environment: DATABASE_URL (required), HTTP_ADDR (:8080), PUBLIC_URL (http://localhost:PORT of HTTP_ADDR),
 TWILIO_AUTH_TOKEN, TWILIO_AUTH_TOKENS (AC…:token,…), SPOOL_DIR (spool), API_RATE (100),
-API_BURST (200), TRUSTED_PROXIES, LOG_LEVEL (info), LOG_FORMAT (json).
+API_BURST (200), TRUSTED_PROXIES, WEBHOOK_SECRET_KEY (base64 of 32 bytes; without it no webhook
+is created or delivered), WEBHOOK_ALLOW_PRIVATE (false), LOG_LEVEL (info), LOG_FORMAT (json).
 `
 
 func runServe(ctx context.Context, c *cli, args []string) error {

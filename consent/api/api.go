@@ -65,6 +65,9 @@ type Options struct {
 	// Spool keeps the opt-outs taken while the store does not answer: they are answered 202
 	// with their spool id. Without one they are answered 503 like everything else then.
 	Spool Spool
+	// Webhooks registers the business's webhook receivers; without it the /v1/webhooks
+	// routes do not exist.
+	Webhooks Webhooks
 	// Clock is the API's own clock, for rate limits and key use (default time.Now). Events are
 	// stamped by the store, inside the unit that records them.
 	Clock func() time.Time
@@ -142,6 +145,12 @@ func (h *Handler) Register(r gin.IRouter) {
 	v1.POST("/opt-outs", only(), h.optOut)
 	v1.POST("/opt-ins", only(), h.optIn)
 	v1.POST(strings.TrimPrefix(importsPath, "/v1"), only("allow_missing_disclosure"), h.importConsents)
+	if h.opts.Webhooks != nil {
+		v1.POST("/webhooks", only(), h.createWebhook)
+		v1.GET("/webhooks", only(), h.listWebhooks)
+		v1.DELETE("/webhooks/:id", only(), h.removeWebhook)
+		v1.GET("/webhooks/:id/deliveries", only("limit"), h.webhookDeliveries)
+	}
 }
 
 // now is the handler's clock, in UTC.

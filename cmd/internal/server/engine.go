@@ -17,6 +17,7 @@ import (
 	"github.com/optin/optin/consent/api"
 	"github.com/optin/optin/consent/postgres"
 	"github.com/optin/optin/consent/spool"
+	"github.com/optin/optin/consent/webhooks"
 )
 
 // readinessTimeout bounds how long /readyz waits for the database.
@@ -35,6 +36,8 @@ type Config struct {
 	// Spool keeps opt-outs taken while the database does not answer; nil takes none (they
 	// are refused, and may be lost: for benchmarks and tests only).
 	Spool *spool.Spool
+	// Webhooks registers and delivers change webhooks.
+	Webhooks WebhookConfig
 }
 
 // Service is the wired service: its routes, and the replay of its spool into the ledger.
@@ -45,6 +48,9 @@ type Service struct {
 	twilio   *twilio.Handler
 	store    *postgres.Store
 	log      *slog.Logger
+	// Webhooks registers a business's webhook endpoints, for the API and the CLI.
+	Webhooks   *webhooks.Registry
+	dispatcher *webhooks.Dispatcher // nil without a webhook secret key
 }
 
 // NewEngine wires every route of the service onto one Gin engine.
@@ -73,6 +79,14 @@ func New(cfg Config, store *postgres.Store, logger *slog.Logger) *Service {
 		tw.Spool, apiOpts.Spool = cfg.Spool, cfg.Spool
 		registerSpoolMetrics(metrics.registry, cfg.Spool)
 	}
+	registry, dispatcher, err := newWebhooks(cfg.Webhooks, store, logger.With(slog.String("component", "webhooks")))
+	if err != nil {
+		// The key was checked when the configuration was read; serve without webhooks rather than not at all.
+		logger.Error("webhook secret key refused; webhooks are off", "err", err)
+		registry, dispatcher, _ = newWebhooks(WebhookConfig{AllowPrivate: cfg.Webhooks.AllowPrivate}, store, logger)
+	}
+	apiOpts.Webhooks = registry
+	registerWebhookMetrics(metrics.registry, store, dispatcher)
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", readyz(storeReadiness{store}, cfg.Spool))
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(metrics.registry, promhttp.HandlerOpts{})))
@@ -84,7 +98,7 @@ func New(cfg Config, store *postgres.Store, logger *slog.Logger) *Service {
 
 	kinds := th.SpoolKinds()
 	kinds[spool.KindEvents] = spool.RebuildEvents
-	return &Service{Engine: e, spool: cfg.Spool, twilio: th, store: store, log: logger,
+	return &Service{Engine: e, spool: cfg.Spool, twilio: th, store: store, log: logger, Webhooks: registry, dispatcher: dispatcher,
 		replayer: spool.Replayer{Store: store, Kinds: kinds, Log: logger.With(slog.String("component", "spool"))}}
 }
 
