@@ -25,34 +25,20 @@ func (h *Handler) status(c *gin.Context) {
 		h.writeMessage(c, "")
 		return
 	}
-	if kind, ok := consent.SignalOfErrorCode(f.ErrorCode); ok {
-		h.signal(c, f, kind)
-		return
-	}
-	if f.ErrorCode != errorOptedOut {
+	kind, isSignal := consent.SignalOfErrorCode(f.ErrorCode)
+	if !isSignal && f.ErrorCode != errorOptedOut {
 		h.writeMessage(c, "")
 		return
 	}
-	if !validIDs(f.sid(), f.AccountSid) {
-		c.AbortWithStatus(http.StatusBadRequest)
+	b, phone, ok := h.recipient(c, f)
+	if !ok {
 		return
 	}
-	// On an outbound message's callback From is the business and To the recipient.
-	b, err := h.businessFor(c, f.From)
-	if err != nil {
-		h.storeFailed(c, "status callback: find business", err)
+	if isSignal {
+		h.signal(c, f, *b, phone, kind)
 		return
 	}
-	if b == nil {
-		h.writeMessage(c, "")
-		return
-	}
-	phone, err := h.phones.normalize(f.To, b.Region)
-	if err != nil {
-		h.log.InfoContext(ctx, "status callback: recipient is not a phone number", "business", b.ID, "sid", f.sid())
-		h.writeMessage(c, "")
-		return
-	}
+	var err error
 	var done consent.Committed
 	if h.held(b.ID, phone) {
 		err = errHeld
@@ -95,6 +81,34 @@ func providerOptOut(f statusForm, b consent.Business, phone string, ch consent.C
 		}
 		return consent.Outcome{Events: events}
 	}}
+}
+
+// recipient finds the business that sent the message a status callback is about and the
+// person it was sent to. When there is nothing to record (no business has the number, the
+// recipient is no phone number) or the ids are malformed, it answers the callback itself and
+// reports false.
+func (h *Handler) recipient(c *gin.Context, f statusForm) (*consent.Business, string, bool) {
+	if !validIDs(f.sid(), f.AccountSid) {
+		c.AbortWithStatus(http.StatusBadRequest)
+		return nil, "", false
+	}
+	// On an outbound message's callback From is the business and To the recipient.
+	b, err := h.businessFor(c, f.From)
+	if err != nil {
+		h.storeFailed(c, "status callback: find business", err)
+		return nil, "", false
+	}
+	if b == nil {
+		h.writeMessage(c, "")
+		return nil, "", false
+	}
+	phone, err := h.phones.normalize(f.To, b.Region)
+	if err != nil {
+		h.log.InfoContext(c.Request.Context(), "status callback: recipient is not a phone number", "business", b.ID, "sid", f.sid())
+		h.writeMessage(c, "")
+		return nil, "", false
+	}
+	return b, phone, true
 }
 
 // statusChannel is the channel a status callback is about.

@@ -27,3 +27,17 @@ func noBusiness(id string) error {
 	return fmt.Errorf("no business %q: apply its business file first (optin business apply -f FILE), "+
 		"or see 'optin business list'", id)
 }
+
+// openBusinessStore opens the store for a command about one business and checks that the
+// business exists; the caller closes the store.
+func (c *cli) openBusinessStore(ctx context.Context, id string) (*postgres.Store, error) {
+	store, err := c.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireBusiness(ctx, store, id); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return store, nil
+}

@@ -74,14 +74,11 @@ func runKeyList(ctx context.Context, c *cli, args []string) error {
 	if *business == "" {
 		return fmt.Errorf("%w: --business ID is required", errUsage)
 	}
-	store, err := c.openStore(ctx)
+	store, err := c.openBusinessStore(ctx, *business)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if err := requireBusiness(ctx, store, *business); err != nil {
-		return err
-	}
 	keys, err := store.APIKeys(ctx, *business)
 	if err != nil {
 		return fmt.Errorf("list keys: %w", err)

@@ -68,14 +68,11 @@ func runWebhookAdd(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := c.openStore(ctx)
+	store, err := c.openBusinessStore(ctx, *business)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if err := requireBusiness(ctx, store, *business); err != nil {
-		return err
-	}
 	registry := webhooks.NewRegistry(store, sealer, webhooks.AddressPolicy{AllowPrivate: c.webhookAllowPrivate()})
 	w, secret, err := registry.Create(ctx, *business, *url, splitList(*events))
 	if err != nil {
@@ -95,14 +92,11 @@ func runWebhookList(ctx context.Context, c *cli, args []string) error {
 	if *business == "" {
 		return fmt.Errorf("%w: --business ID is required", errUsage)
 	}
-	store, err := c.openStore(ctx)
+	store, err := c.openBusinessStore(ctx, *business)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if err := requireBusiness(ctx, store, *business); err != nil {
-		return err
-	}
 	ws, err := store.WebhookEndpoints(ctx, *business)
 	if err != nil {
 		return fmt.Errorf("list webhooks: %w", err)
@@ -133,14 +127,11 @@ func runWebhookRemove(ctx context.Context, c *cli, args []string) error {
 	if err != nil || id <= 0 {
 		return fmt.Errorf("%w: webhook id %q must be a positive number", errUsage, fs.Arg(0))
 	}
-	store, err := c.openStore(ctx)
+	store, err := c.openBusinessStore(ctx, *business)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if err := requireBusiness(ctx, store, *business); err != nil {
-		return err
-	}
 	if err := store.DeleteWebhookEndpoint(ctx, *business, id); errors.Is(err, consent.ErrNotFound) {
 		return fmt.Errorf("business %s has no webhook %d (see 'optin webhook list --business %s')", *business, id, *business)
 	} else if err != nil {

@@ -97,13 +97,8 @@ func (h *Handler) evidence(c *gin.Context) {
 // events answers GET /v1/events: the ledger in id order after ?after=, for incremental sync.
 // next_after is the id to ask after next time; it stays put when nothing is new.
 func (h *Handler) events(c *gin.Context) {
-	limit, ok := queryLimit(c)
+	after, limit, ok := feedPage(c)
 	if !ok {
-		return
-	}
-	after, err := queryAfter(c)
-	if err != nil {
-		badRequest(c, codeBadRequest, err.Error())
 		return
 	}
 	es, err := h.store.EventsAfter(c.Request.Context(), businessOf(c).ID, after, limit)
@@ -116,6 +111,20 @@ func (h *Handler) events(c *gin.Context) {
 		next = es[len(es)-1].ID
 	}
 	c.JSON(http.StatusOK, eventPageBody{Data: toEventsJSON(es), NextAfter: next})
+}
+
+// feedPage reads ?after= and ?limit= of a feed (events, signals); on a bad value it answers 400
+// and reports false.
+func feedPage(c *gin.Context) (after int64, limit int, ok bool) {
+	if limit, ok = queryLimit(c); !ok {
+		return 0, 0, false
+	}
+	after, err := queryAfter(c)
+	if err != nil {
+		badRequest(c, codeBadRequest, err.Error())
+		return 0, 0, false
+	}
+	return after, limit, true
 }
 
 func queryAfter(c *gin.Context) (int64, error) {

@@ -29,13 +29,8 @@ type signalPageBody struct {
 // like /v1/events. next_after is the id to ask after next time; it stays put when nothing is
 // new.
 func (h *Handler) signals(c *gin.Context) {
-	limit, ok := queryLimit(c)
+	after, limit, ok := feedPage(c)
 	if !ok {
-		return
-	}
-	after, err := queryAfter(c)
-	if err != nil {
-		badRequest(c, codeBadRequest, err.Error())
 		return
 	}
 	ss, err := h.store.SignalsAfter(c.Request.Context(), businessOf(c).ID, after, limit)
