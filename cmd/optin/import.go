@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +28,7 @@ status is then 1.
 `
 
 func runImport(ctx context.Context, c *cli, args []string) error {
+	defer debug.SetGCPercent(debug.SetGCPercent(imports.GCPercent))
 	fs := c.flags("import", importUsage)
 	business := fs.String("business", "", "business id, as in its business file")
 	file := fs.String("f", "", "import file, CSV with a header or NDJSON; - reads standard input")

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/optin/optin/consent"
@@ -189,6 +190,7 @@ func importFileOnce(ctx context.Context, store *postgres.Store, b consent.Busine
 		return imports.Summary{}, 0, err
 	}
 	check := imports.NewChecker(b, time.Now(), imports.CheckOptions{})
+	defer debug.SetGCPercent(debug.SetGCPercent(imports.GCPercent))
 	sum, err := imports.Run(ctx, store, src, check, imports.Options{BatchRows: batchRows})
 	return sum, time.Since(started), err
 }

@@ -40,9 +40,21 @@ func (s *Store) ImportEvents(ctx context.Context, businessID string, events []co
 	if len(events) == 0 {
 		return 0, nil
 	}
+	var keys []string
+	if err := s.db.SelectContext(ctx, &keys, `SELECT key FROM categories WHERE business_id = $1`, businessID); err != nil {
+		return 0, fmt.Errorf("importing events: reading the categories: %w", err)
+	}
+	categories := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		categories[k] = true
+	}
 	var d disclosureColumns
 	rows := make([][]any, len(events))
 	for i := range events {
+		if !categories[events[i].Category] {
+			return 0, fmt.Errorf("importing events: event %q: %q is not a category of business %s: %w: %w",
+				events[i].IdempotencyKey, events[i].Category, businessID, consent.ErrInvalid, consent.ErrUnknownCategory)
+		}
 		row, err := importRow(businessID, &events[i], i, &d)
 		if err != nil {
 			return 0, fmt.Errorf("importing events: %w", err)

@@ -183,3 +183,16 @@ func TestImportedEventsAreAppendedInTheOrderGiven(t *testing.T) {
 		assert.Equal(t, rows[i].OccurredAt, e.OccurredAt, "event %d", i)
 	}
 }
+
+func TestAnImportWithACategoryTheBusinessDoesNotHaveRecordsNothing(t *testing.T) {
+	s, _ := storeWithAcme(t)
+	n, err := s.ImportEvents(context.Background(), "acme", []consent.Event{
+		imported("good", "offers", consent.ActionOptOut, 1),
+		imported("bad", "no_such_category", consent.ActionOptOut, 2),
+	})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, consent.ErrUnknownCategory)
+	assert.ErrorIs(t, err, consent.ErrInvalid)
+	assert.Zero(t, n)
+	assert.Empty(t, statusOf(t, s, "offers"), "nothing of the unit is recorded")
+}

@@ -135,6 +135,7 @@ type unit struct {
 	now        time.Time // the unit's clock, read once its state was
 	states     map[string]*personState
 	claimed    map[string]string // provider ref → reply stored for a message handled before
+	categories map[string]bool   // the business's category keys, active or not
 	results    []writeResult
 
 	// What the batch writes, filled by decideAll.

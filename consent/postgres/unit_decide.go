@@ -112,6 +112,9 @@ func (u *unit) validate(w consent.Write, out consent.Outcome) error {
 		if err := validateEvent(e); err != nil {
 			return err
 		}
+		if !u.categories[e.Category] {
+			return fmt.Errorf("event %q: %q is not a category of business %s: %w", e.IdempotencyKey, e.Category, u.businessID, consent.ErrUnknownCategory)
+		}
 	}
 	if w.Message != nil && (w.Message.ProviderRef == "" || !consent.StorableText(w.Message.ProviderRef) || !consent.StorableText(out.Reply)) {
 		return fmt.Errorf("message without a storable provider reference or reply: %w", consent.ErrInvalid)

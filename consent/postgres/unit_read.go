@@ -12,9 +12,10 @@ import (
 
 // unitStateSQL reads what a batch is decided on, without a lock: which of its messages were
 // handled before ('m': ref, reply), the current consent of each person ('c') and their
-// pending disclosure ('p', with its version), and the highest seq of the business's other
-// writers ('w', see optin_write_unit). The write that follows checks, under the lock,
-// that none of it changed meanwhile.
+// pending disclosure ('p', with its version), the highest seq of the business's other
+// writers ('w', see optin_write_unit) and the business's category keys ('k': the ledger
+// holds events of those only, checked here rather than by a foreign key on every row). The
+// write that follows checks, under the lock, that none of the state changed meanwhile.
 const unitStateSQL = `
 SELECT 'm' AS kind, m.provider_ref AS phone, NULL AS category, NULL AS status, NULL AS channel,
 	CAST(NULL AS timestamptz) AS at, CAST(NULL AS bigint) AS event_id, m.reply,
@@ -33,6 +34,9 @@ WHERE v.business_id = $1 AND v.phone = ANY ($4)
 UNION ALL
 SELECT 'w', '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, COALESCE(max(u.seq), 0)
 FROM unit_writers u WHERE u.business_id = $1 AND u.writer <> $5
+UNION ALL
+SELECT 'k', '', k.key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM categories k WHERE k.business_id = $1
 ORDER BY 1, 2, 3`
 
 // stateRow is one row of unitStateSQL; which columns are set depends on its kind.
@@ -59,7 +63,7 @@ type stateRow struct {
 func (s *Store) readUnit(ctx context.Context, businessID string, writes []consent.Write) (*unit, error) {
 	u := &unit{
 		businessID: businessID, prep: s.prep, writer: s.writer, writes: writes,
-		states: map[string]*personState{}, claimed: map[string]string{},
+		states: map[string]*personState{}, claimed: map[string]string{}, categories: map[string]bool{},
 		results: make([]writeResult, len(writes)), pendings: map[string]pendingChange{}, dupOf: map[int]int{},
 	}
 	phones, messagePhones, refs := []string{}, []string{}, []string{}
@@ -108,6 +112,8 @@ func (u *unit) addState(r stateRow) {
 		s.consentVersion = max(s.consentVersion, r.EventID.Int64)
 	case "w":
 		u.othersSeq = r.Version.Int64
+	case "k":
+		u.categories[r.Category.String] = true
 	case "p":
 		s := u.states[r.Phone]
 		s.Pending = &consent.Pending{
