@@ -52,10 +52,7 @@ func TestEventsArriveSignedOnceEachAndInLedgerOrder(t *testing.T) {
 	assert.Equal(t, []string{"action", "category", "channel", "id", "occurred_at", "phone", "reason"}, keys(event), "data is the API's Event")
 	assert.Equal(t, "opt_out", event["action"])
 
-	ds, err := e.registry.Deliveries(context.Background(), "acme", w.ID, 100)
-	require.NoError(t, err)
-	require.Len(t, ds, len(want))
-	assert.Equal(t, consent.DeliveryDelivered, ds[0].Status)
+	ds := e.settled(t, w.ID, len(want))
 	assert.Equal(t, want[len(want)-1], ds[0].EventID, "deliveries are listed newest first")
 	assert.Equal(t, 200, ds[0].LastStatusCode)
 	assert.Nil(t, ds[0].NextAttemptAt)
@@ -100,14 +97,13 @@ func TestAnEventAnswered500IsRetriedWithTheSameIDUntilDelivered(t *testing.T) {
 	assert.Equal(t, []string{got[0].ID, got[0].ID, got[0].ID, got[0].ID}, ids(got[:4]), "every retry carries the same webhook-id")
 	assert.NotEqual(t, got[0].ID, got[4].ID)
 
-	ds, err := e.registry.Deliveries(context.Background(), "acme", w.ID, 10)
-	require.NoError(t, err)
-	require.Len(t, ds, 2)
+	ds := e.settled(t, w.ID, 2)
 	first := ds[1]
 	assert.Equal(t, consent.DeliveryDelivered, first.Status)
 	assert.Equal(t, 4, first.Attempts)
 	assert.Equal(t, 204, first.LastStatusCode)
-	assert.Equal(t, webhooks.Stats{Delivered: 2, FailedAttempts: 3}, d.Stats())
+	require.Eventually(t, func() bool { return d.Stats() == webhooks.Stats{Delivered: 2, FailedAttempts: 3} }, arrival, 10*time.Millisecond,
+		"the dispatcher counts two deliveries and three failed attempts: %+v", d.Stats())
 }
 
 func TestAReceiverThatDoesNotAnswerInTimeIsRetried(t *testing.T) {
@@ -128,8 +124,7 @@ func TestAReceiverThatDoesNotAnswerInTimeIsRetried(t *testing.T) {
 	got := r.requests()
 	require.Len(t, got, 2)
 	assert.Equal(t, got[0].ID, got[1].ID)
-	ds, err := e.registry.Deliveries(context.Background(), "acme", w.ID, 10)
-	require.NoError(t, err)
+	ds := e.settled(t, w.ID, 1)
 	assert.Equal(t, 2, ds[0].Attempts, "the attempt that timed out counts as one")
 }
 
@@ -202,10 +197,22 @@ func TestADeliveryFailingPastTheRetryWindowFailsAndTheEndpointMovesOn(t *testing
 	d := e.dispatch(e.store, opts)
 	events := e.optOuts(2)
 	assert.Equal(t, events[1:], r.waitAccepted(1))
-	ds, err := e.registry.Deliveries(context.Background(), "acme", w.ID, 10)
-	require.NoError(t, err)
-	require.Len(t, ds, 2)
+	ds := e.settled(t, w.ID, 2)
 	assert.Equal(t, consent.DeliveryFailed, ds[1].Status)
 	assert.Equal(t, 503, ds[1].LastStatusCode)
-	assert.Equal(t, uint64(1), d.Stats().GaveUp)
+	require.Eventually(t, func() bool { return d.Stats().GaveUp == 1 }, arrival, 10*time.Millisecond, "one delivery given up")
+}
+
+// settled returns the n deliveries of endpoint id, newest first, once the newest is recorded
+// delivered: a receiver has an event as soon as it answered, and the dispatcher records the
+// answer right after.
+func (e *hookEnv) settled(t *testing.T, id int64, n int) []consent.WebhookDelivery {
+	t.Helper()
+	var ds []consent.WebhookDelivery
+	require.Eventually(t, func() bool {
+		var err error
+		ds, err = e.registry.Deliveries(context.Background(), "acme", id, 100)
+		return err == nil && len(ds) == n && ds[0].Status == consent.DeliveryDelivered
+	}, arrival, 10*time.Millisecond, "the newest of %d deliveries is recorded delivered", n)
+	return ds
 }
