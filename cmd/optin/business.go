@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/optin/optin/consent"
 )
@@ -110,8 +111,26 @@ func runBusinessList(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintln(c.stdout, "no businesses yet: optin business apply -f FILE")
 	}
 	for _, b := range bs {
-		fmt.Fprintf(c.stdout, "%s\t%s\tnumbers: %s\tcategories: %s\trevocation: %s\n",
-			b.ID, b.Name, strings.Join(b.Numbers, ","), strings.Join(b.CategoryKeys(), ","), b.Revocation)
+		fmt.Fprintf(c.stdout, "%s\t%s\tnumbers: %s\tcategories: %s\trevocation: %s\ttemplates: %s\tus_marketing_pause: %t\n",
+			b.ID, b.Name, strings.Join(b.Numbers, ","), strings.Join(b.CategoryKeys(), ","), revocationOf(b),
+			templatesOf(b), b.USMarketingPause)
 	}
 	return nil
+}
+
+// revocationOf says how far an opt-out of b reaches, with the date it becomes global.
+func revocationOf(b consent.Business) string {
+	if b.Revocation != consent.RevocationGlobal && !b.RevocationGlobalFrom.IsZero() {
+		return fmt.Sprintf("%s, global from %s", b.Revocation, b.RevocationGlobalFrom.UTC().Format(time.RFC3339))
+	}
+	return string(b.Revocation)
+}
+
+// templatesOf lists each category's WhatsApp template category: offers=marketing,….
+func templatesOf(b consent.Business) string {
+	out := make([]string, len(b.Categories))
+	for i, c := range b.Categories {
+		out[i] = c.Key + "=" + string(c.TemplateCategory)
+	}
+	return strings.Join(out, ",")
 }

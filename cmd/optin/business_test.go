@@ -28,7 +28,8 @@ func TestBusinessApplyIsIdempotent(t *testing.T) {
 
 	code, out, _ = runCLI(t, env, "", "business", "list")
 	require.Equal(t, 0, code)
-	assert.Contains(t, out, "acme\tAcme Outdoor\tnumbers: +14155550100,+15005550006,384387\tcategories: order_updates,offers,restock")
+	assert.Contains(t, out, "acme\tAcme Outdoor\tnumbers: +14155550100,+15005550006,384387\tcategories: order_updates,offers,restock\trevocation: category\t"+
+		"templates: order_updates=utility,offers=marketing,restock=marketing\tus_marketing_pause: true")
 }
 
 func TestBusinessApplyFromStandardInput(t *testing.T) {
