@@ -10,7 +10,7 @@ import (
 // together.
 type Backoff struct {
 	Base time.Duration // wait after the first failed attempt (default 1 s)
-	Max  time.Duration // longest wait (default 10 min)
+	Max  time.Duration // longest wait (default 1 min: a receiver back from an outage hears again within a minute)
 }
 
 func (b Backoff) withDefaults() Backoff {
@@ -18,7 +18,7 @@ func (b Backoff) withDefaults() Backoff {
 		b.Base = time.Second
 	}
 	if b.Max <= 0 {
-		b.Max = 10 * time.Minute
+		b.Max = time.Minute
 	}
 	return b
 }
