@@ -53,36 +53,6 @@ type businessFile struct {
 	lines            map[string]int // line of each top-level field
 }
 
-// messagesFile is the messages: section: per language tag, message names and their texts.
-type messagesFile map[string]map[string]string
-
-// messagesShape says, in the file's terms, what the messages: section holds.
-const messagesShape = "messages: maps a language tag to message names and their texts, e.g.\n" +
-	"  messages:\n    en-US:\n      sms.help: \"{business}: text {keywords} to join. Help: {help}\""
-
-func (m *messagesFile) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: %s", n.Line, messagesShape)
-	}
-	out := messagesFile{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		tag, texts := n.Content[i], n.Content[i+1]
-		if texts.Kind != yaml.MappingNode {
-			return fmt.Errorf("line %d: messages.%s must map message names to texts (%s)", texts.Line, tag.Value, messagesShape)
-		}
-		out[tag.Value] = map[string]string{}
-		for j := 0; j+1 < len(texts.Content); j += 2 {
-			name, text := texts.Content[j], texts.Content[j+1]
-			if text.Kind != yaml.ScalarNode {
-				return fmt.Errorf("line %d: messages.%s.%s must be one text in quotes", text.Line, tag.Value, name.Value)
-			}
-			out[tag.Value][name.Value] = text.Value
-		}
-	}
-	*m = out
-	return nil
-}
-
 type lineString struct {
 	value string
 	line  int
@@ -146,62 +116,6 @@ func ParseBusinessFile(r io.Reader) (Business, error) {
 	}
 	f.lines = topLevelLines(data)
 	return f.validate()
-}
-
-// topLevelLines finds the line of every top-level field of a file that parsed, and the line
-// after the last for fields that are missing, so every problem can name a line.
-func topLevelLines(data []byte) map[string]int {
-	var doc yaml.Node
-	lines := map[string]int{}
-	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return lines
-	}
-	m := doc.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		lines[m.Content[i].Value] = m.Content[i].Line
-	}
-	lines[""] = bytes.Count(data, []byte("\n")) + 1
-	return lines
-}
-
-// BusinessFileLines maps the parts of a business file to their lines, for naming where a
-// problem found later (by the disclosure lint) is: top-level fields by name ("name"),
-// categories by index ("categories[1]"), message overrides by language and name
-// ("messages.en-US" and "messages.en-US.sms.help"). A file that does not parse maps nothing.
-func BusinessFileLines(data []byte) map[string]int {
-	lines := map[string]int{}
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return lines
-	}
-	m := doc.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		key, val := m.Content[i], m.Content[i+1]
-		lines[key.Value] = key.Line
-		switch {
-		case key.Value == "categories" && val.Kind == yaml.SequenceNode:
-			for j, c := range val.Content {
-				lines[fmt.Sprintf("categories[%d]", j)] = c.Line
-			}
-		case key.Value == "messages" && val.Kind == yaml.MappingNode:
-			for j := 0; j+1 < len(val.Content); j += 2 {
-				tag, texts := val.Content[j], val.Content[j+1]
-				lines["messages."+tag.Value] = tag.Line
-				for k := 0; texts.Kind == yaml.MappingNode && k+1 < len(texts.Content); k += 2 {
-					lines["messages."+tag.Value+"."+texts.Content[k].Value] = texts.Content[k].Line
-				}
-			}
-		}
-	}
-	return lines
-}
-
-// line is where field is in the file, or the end of the file when it is missing there.
-func (f businessFile) line(field string) int {
-	if l, ok := f.lines[field]; ok {
-		return l
-	}
-	return f.lines[""]
 }
 
 // yamlTypes are the words a file's author knows for the kinds the YAML parser names.
