@@ -11,15 +11,15 @@ import (
 
 // requireBusiness fails with a message naming the business when no business has the id, so
 // that a command about an unknown business never succeeds silently with nothing to show.
-func requireBusiness(ctx context.Context, store *postgres.Store, id string) error {
-	_, err := store.Business(ctx, id)
+func requireBusiness(ctx context.Context, store *postgres.Store, id string) (consent.Business, error) {
+	b, err := store.Business(ctx, id)
 	if errors.Is(err, consent.ErrNotFound) {
-		return noBusiness(id)
+		return b, noBusiness(id)
 	}
 	if err != nil {
-		return fmt.Errorf("find business %s: %w", id, err)
+		return b, fmt.Errorf("find business %s: %w", id, err)
 	}
-	return nil
+	return b, nil
 }
 
 // noBusiness is the error of every command given a business id that no business has.
@@ -28,16 +28,17 @@ func noBusiness(id string) error {
 		"or see 'optin business list'", id)
 }
 
-// openBusinessStore opens the store for a command about one business and checks that the
-// business exists; the caller closes the store.
-func (c *cli) openBusinessStore(ctx context.Context, id string) (*postgres.Store, error) {
+// openBusinessStore opens the store for a command about one business and reads the
+// business, failing when it does not exist; the caller closes the store.
+func (c *cli) openBusinessStore(ctx context.Context, id string) (*postgres.Store, consent.Business, error) {
 	store, err := c.openStore(ctx)
 	if err != nil {
-		return nil, err
+		return nil, consent.Business{}, err
 	}
-	if err := requireBusiness(ctx, store, id); err != nil {
+	b, err := requireBusiness(ctx, store, id)
+	if err != nil {
 		store.Close()
-		return nil, err
+		return nil, b, err
 	}
-	return store, nil
+	return store, b, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -43,18 +42,11 @@ func runExport(ctx context.Context, c *cli, args []string) error {
 	if *format != api.FormatNDJSON && *format != api.FormatCSV {
 		return fmt.Errorf("%w: --format must be %s or %s, got %q", errUsage, api.FormatNDJSON, api.FormatCSV, *format)
 	}
-	store, err := c.openStore(ctx)
+	store, b, err := c.openBusinessStore(ctx, *business)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	b, err := store.Business(ctx, *business)
-	if errors.Is(err, consent.ErrNotFound) {
-		return fmt.Errorf("no business %q: apply its business file first", *business)
-	}
-	if err != nil {
-		return fmt.Errorf("read business %s: %w", *business, err)
-	}
 	if _, ok := b.Category(*category); *category != "" && !ok {
 		return fmt.Errorf("%w: --category %q is not one of %s's: %v", errUsage, *category, b.ID, b.CategoryKeys())
 	}

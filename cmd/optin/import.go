@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/optin/optin/consent"
 	"github.com/optin/optin/consent/imports"
 )
 
@@ -45,18 +43,11 @@ func runImport(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer in.Close()
-	store, err := c.openStore(ctx)
+	store, b, err := c.openBusinessStore(ctx, *business)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	b, err := store.Business(ctx, *business)
-	if errors.Is(err, consent.ErrNotFound) {
-		return fmt.Errorf("no business %q: apply its business file first", *business)
-	}
-	if err != nil {
-		return fmt.Errorf("read business %s: %w", *business, err)
-	}
 	read := &countingReader{r: in}
 	src, err := imports.Open(read, imports.Format(*format))
 	if err != nil {

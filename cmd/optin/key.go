@@ -74,7 +74,7 @@ func runKeyList(ctx context.Context, c *cli, args []string) error {
 	if *business == "" {
 		return fmt.Errorf("%w: --business ID is required", errUsage)
 	}
-	store, err := c.openBusinessStore(ctx, *business)
+	store, _, err := c.openBusinessStore(ctx, *business)
 	if err != nil {
 		return err
 	}

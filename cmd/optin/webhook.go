@@ -68,7 +68,7 @@ func runWebhookAdd(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := c.openBusinessStore(ctx, *business)
+	store, _, err := c.openBusinessStore(ctx, *business)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func runWebhookList(ctx context.Context, c *cli, args []string) error {
 	if *business == "" {
 		return fmt.Errorf("%w: --business ID is required", errUsage)
 	}
-	store, err := c.openBusinessStore(ctx, *business)
+	store, _, err := c.openBusinessStore(ctx, *business)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func runWebhookRemove(ctx context.Context, c *cli, args []string) error {
 	if err != nil || id <= 0 {
 		return fmt.Errorf("%w: webhook id %q must be a positive number", errUsage, fs.Arg(0))
 	}
-	store, err := c.openBusinessStore(ctx, *business)
+	store, _, err := c.openBusinessStore(ctx, *business)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/optin/optin/consent"
+	"github.com/optin/optin/consent/wire"
 )
 
 // The JSON shapes of DESIGN §5, as structs so fields keep the documented order. Times are
@@ -29,12 +30,12 @@ type phoneEvidenceBody struct {
 }
 
 type eventPageBody struct {
-	Data      []eventJSON `json:"data"`
-	NextAfter int64       `json:"next_after"`
+	Data      []wire.Event `json:"data"`
+	NextAfter int64        `json:"next_after"`
 }
 
 type eventsBody struct {
-	Data []eventJSON `json:"data"`
+	Data []wire.Event `json:"data"`
 }
 
 type categoryJSON struct {
@@ -52,16 +53,6 @@ type consentJSON struct {
 	Channel   consent.Channel `json:"channel"`
 	UpdatedAt time.Time       `json:"updated_at"`
 	EventID   int64           `json:"event_id"`
-}
-
-type eventJSON struct {
-	ID         int64           `json:"id"`
-	Phone      string          `json:"phone"`
-	Category   string          `json:"category"`
-	Action     consent.Action  `json:"action"`
-	Channel    consent.Channel `json:"channel"`
-	Reason     consent.Reason  `json:"reason"`
-	OccurredAt time.Time       `json:"occurred_at"`
 }
 
 type evidenceEventJSON struct {
@@ -98,11 +89,10 @@ func toConsentsJSON(cs []consent.Consent) []consentJSON {
 	return out
 }
 
-func toEventsJSON(es []consent.Event) []eventJSON {
-	out := make([]eventJSON, len(es))
+func toEventsJSON(es []consent.Event) []wire.Event {
+	out := make([]wire.Event, len(es))
 	for i, e := range es {
-		out[i] = eventJSON{ID: e.ID, Phone: e.Phone, Category: e.Category, Action: e.Action,
-			Channel: e.Channel, Reason: e.Reason, OccurredAt: e.OccurredAt.UTC()}
+		out[i] = wire.EventOf(e)
 	}
 	return out
 }

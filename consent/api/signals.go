@@ -2,27 +2,15 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/optin/optin/consent"
+	"github.com/optin/optin/consent/wire"
 )
 
-// signalJSON is a Signal as the API shows it.
-type signalJSON struct {
-	ID          int64              `json:"id"`
-	Phone       string             `json:"phone"`
-	Kind        consent.SignalKind `json:"kind"`
-	Sender      string             `json:"sender"`
-	ErrorCode   string             `json:"error_code"`
-	ProviderRef string             `json:"provider_ref"`
-	OccurredAt  time.Time          `json:"occurred_at"`
-}
-
 type signalPageBody struct {
-	Data      []signalJSON `json:"data"`
-	NextAfter int64        `json:"next_after"`
+	Data      []wire.Signal `json:"data"`
+	NextAfter int64         `json:"next_after"`
 }
 
 // signals answers GET /v1/signals: the platform signals in id order after ?after=, followed
@@ -38,10 +26,9 @@ func (h *Handler) signals(c *gin.Context) {
 		h.internalError(c, err)
 		return
 	}
-	body := signalPageBody{Data: make([]signalJSON, len(ss)), NextAfter: after}
+	body := signalPageBody{Data: make([]wire.Signal, len(ss)), NextAfter: after}
 	for i, s := range ss {
-		body.Data[i] = signalJSON{ID: s.ID, Phone: s.Phone, Kind: s.Kind, Sender: s.Sender, ErrorCode: s.ErrorCode,
-			ProviderRef: s.ProviderRef, OccurredAt: s.OccurredAt.UTC()}
+		body.Data[i] = wire.SignalOf(s)
 		body.NextAfter = s.ID
 	}
 	c.JSON(http.StatusOK, body)
